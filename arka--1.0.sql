@@ -1,0 +1,417 @@
+/* arka--1.0.sql: compliance rules enforced inside PostgreSQL */
+
+\echo Use "CREATE EXTENSION arka" to load this file. \quit
+
+CREATE SCHEMA arka;
+COMMENT ON SCHEMA arka IS 'arka catalog: rules, named lists, rule packs';
+
+-------------------------------------------------------------------------------
+-- Named value lists (referenced by rules through {"in_list": [value, "name"]})
+-------------------------------------------------------------------------------
+CREATE TABLE arka.lists (
+	list_name	text PRIMARY KEY
+				CONSTRAINT list_name_format CHECK (list_name ~ '^[a-z][a-z0-9_]{0,62}$'),
+	description	text,
+	source		text,
+	as_of		date,
+	pack		text,
+	updated_at	timestamptz NOT NULL DEFAULT now(),
+	updated_by	name NOT NULL DEFAULT current_user
+);
+COMMENT ON TABLE arka.lists IS 'named value lists that rules reference with the in_list operator';
+
+CREATE TABLE arka.list_items (
+	list_name	text NOT NULL REFERENCES arka.lists ON UPDATE CASCADE ON DELETE CASCADE,
+	item		text NOT NULL,
+	PRIMARY KEY (list_name, item)
+);
+COMMENT ON TABLE arka.list_items IS 'members of the named lists';
+
+-------------------------------------------------------------------------------
+-- Rules: every version is kept; a change is a new version
+-------------------------------------------------------------------------------
+CREATE TABLE arka.rules (
+	rule_id		text NOT NULL
+				CONSTRAINT rule_id_format CHECK (rule_id ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$'),
+	version		integer NOT NULL CHECK (version > 0),
+	jurisdiction text NOT NULL
+				CONSTRAINT jurisdiction_format CHECK (jurisdiction ~ '^[A-Z][A-Z0-9_-]{1,15}$'),
+	domain		text NOT NULL
+				CONSTRAINT domain_format CHECK (domain ~ '^[A-Za-z][A-Za-z0-9_-]{0,31}$'),
+	action		text NOT NULL CHECK (action IN ('allow', 'review', 'block')),
+	severity	text NOT NULL CHECK (severity IN ('low', 'medium', 'high', 'critical')),
+	description	text,
+	logic		jsonb NOT NULL,
+	enabled		boolean NOT NULL DEFAULT true,
+	effective_from date,
+	pack		text,
+	created_at	timestamptz NOT NULL DEFAULT now(),
+	created_by	name NOT NULL DEFAULT current_user,
+	PRIMARY KEY (rule_id, version)
+);
+COMMENT ON TABLE arka.rules IS 'every version of every rule; rows are never changed, a change is a new version';
+
+CREATE VIEW arka.active_rules AS
+	SELECT rule_id, version, jurisdiction, domain, action, severity, description,
+		   logic, effective_from, pack, created_at, created_by
+	FROM (SELECT DISTINCT ON (rule_id) *
+		  FROM arka.rules
+		  ORDER BY rule_id, version DESC) AS latest
+	WHERE enabled;
+COMMENT ON VIEW arka.active_rules IS 'the latest version of each rule, when enabled';
+
+CREATE FUNCTION arka._rules_immutable() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	RAISE EXCEPTION 'arka.rules rows cannot be changed or deleted'
+		USING ERRCODE = 'object_not_in_prerequisite_state',
+			  DETAIL = 'Every rule version is kept for audit.',
+			  HINT = 'Use arka_define_rule() for a new version or arka_disable_rule() to retire a rule.';
+END
+$$;
+
+CREATE TRIGGER rules_immutable BEFORE UPDATE OR DELETE ON arka.rules
+	FOR EACH ROW EXECUTE FUNCTION arka._rules_immutable();
+CREATE TRIGGER rules_no_truncate BEFORE TRUNCATE ON arka.rules
+	FOR EACH STATEMENT EXECUTE FUNCTION arka._rules_immutable();
+
+-------------------------------------------------------------------------------
+-- Rule packs
+-------------------------------------------------------------------------------
+CREATE TABLE arka.packs (
+	name		text PRIMARY KEY,
+	version		text NOT NULL,
+	title		text,
+	description	text,
+	as_of		date,
+	sources		jsonb NOT NULL DEFAULT '[]',
+	rule_ids	text[] NOT NULL DEFAULT '{}',
+	list_names	text[] NOT NULL DEFAULT '{}',
+	installed_at timestamptz NOT NULL DEFAULT now(),
+	installed_by name NOT NULL DEFAULT current_user
+);
+COMMENT ON TABLE arka.packs IS 'installed rule packs with their sources';
+
+-- user data survives pg_dump
+SELECT pg_catalog.pg_extension_config_dump('arka.lists', '');
+SELECT pg_catalog.pg_extension_config_dump('arka.list_items', '');
+SELECT pg_catalog.pg_extension_config_dump('arka.rules', '');
+SELECT pg_catalog.pg_extension_config_dump('arka.packs', '');
+
+-------------------------------------------------------------------------------
+-- Cache invalidation: a committed change to rules or lists reaches the
+-- compiled ruleset of every backend; a rolled-back one never does.
+-------------------------------------------------------------------------------
+CREATE FUNCTION arka._invalidate_cache() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'arka_invalidate_cache' LANGUAGE C;
+
+CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON arka.rules
+	FOR EACH STATEMENT EXECUTE FUNCTION arka._invalidate_cache();
+CREATE TRIGGER lists_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON arka.lists
+	FOR EACH STATEMENT EXECUTE FUNCTION arka._invalidate_cache();
+CREATE TRIGGER list_items_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON arka.list_items
+	FOR EACH STATEMENT EXECUTE FUNCTION arka._invalidate_cache();
+
+-------------------------------------------------------------------------------
+-- Evaluation
+-------------------------------------------------------------------------------
+CREATE FUNCTION arka_evaluate(doc jsonb, jurisdictions text[] DEFAULT NULL,
+							  domains text[] DEFAULT NULL)
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'arka_evaluate'
+	LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION arka_evaluate(jsonb, text[], text[]) IS
+	'decide a document against the active rules: outcome, violations, proof id';
+
+CREATE FUNCTION arka_explain_proof(doc jsonb, jurisdictions text[] DEFAULT NULL,
+								   domains text[] DEFAULT NULL)
+	RETURNS text
+	AS 'MODULE_PATHNAME', 'arka_explain_proof'
+	LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION arka_explain_proof(jsonb, text[], text[]) IS
+	'the leaf text whose RFC 6962 leaf hash is the proof id of arka_evaluate (see docs/proof.md)';
+
+CREATE FUNCTION arka_apply(logic jsonb, data jsonb DEFAULT NULL)
+	RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'arka_apply'
+	LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION arka_apply(jsonb, jsonb) IS
+	'evaluate any JSON Logic expression, like jsonLogic.apply (exact decimals)';
+
+CREATE FUNCTION arka._check_logic(logic jsonb) RETURNS void
+	AS 'MODULE_PATHNAME', 'arka_check_logic'
+	LANGUAGE C STRICT STABLE;
+
+CREATE FUNCTION arka._read_pack(name text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'arka_read_pack'
+	LANGUAGE C STRICT VOLATILE;
+
+-------------------------------------------------------------------------------
+-- Rule management
+-------------------------------------------------------------------------------
+CREATE FUNCTION arka._define_rule(p_rule_id text, p_logic jsonb, p_jurisdiction text,
+								  p_domain text, p_action text, p_severity text,
+								  p_description text, p_effective_from date,
+								  p_pack text)
+	RETURNS integer
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	latest	arka.rules;
+	v		integer;
+BEGIN
+	IF p_rule_id IS NULL OR p_logic IS NULL OR p_jurisdiction IS NULL OR p_domain IS NULL
+	   OR p_action IS NULL OR p_severity IS NULL THEN
+		RAISE EXCEPTION 'rule_id, logic, jurisdiction, domain, action and severity must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF p_action NOT IN ('allow', 'review', 'block') THEN
+		RAISE EXCEPTION 'invalid action "%"', p_action
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use allow, review or block.';
+	END IF;
+	IF p_severity NOT IN ('low', 'medium', 'high', 'critical') THEN
+		RAISE EXCEPTION 'invalid severity "%"', p_severity
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use low, medium, high or critical.';
+	END IF;
+	IF p_rule_id !~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$' THEN
+		RAISE EXCEPTION 'invalid rule id "%"', p_rule_id
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'A rule id is 1 to 128 letters, digits, "_", ".", ":" or "-", e.g. us.bsa.ctr_cash_over_10k.';
+	END IF;
+
+	-- refuses invalid logic with the JSON path of the offending node
+	PERFORM arka._check_logic(p_logic);
+
+	-- one definer at a time per rule id, so versions are dense and unique
+	PERFORM pg_advisory_xact_lock(hashtext('arka.rule:' || p_rule_id));
+
+	SELECT * INTO latest FROM arka.rules r
+	WHERE r.rule_id = p_rule_id ORDER BY r.version DESC LIMIT 1;
+
+	-- defining the same rule again is a no-op: no duplicate versions
+	IF FOUND AND latest.enabled AND latest.logic = p_logic
+	   AND latest.jurisdiction = p_jurisdiction AND latest.domain = p_domain
+	   AND latest.action = p_action AND latest.severity = p_severity
+	   AND latest.description IS NOT DISTINCT FROM p_description
+	   AND latest.effective_from IS NOT DISTINCT FROM p_effective_from
+	   AND latest.pack IS NOT DISTINCT FROM p_pack THEN
+		RETURN latest.version;
+	END IF;
+
+	v := coalesce(latest.version, 0) + 1;
+	INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity,
+							description, logic, enabled, effective_from, pack)
+	VALUES (p_rule_id, v, p_jurisdiction, p_domain, p_action, p_severity,
+			p_description, p_logic, true, p_effective_from, p_pack);
+	RETURN v;
+END
+$$;
+
+CREATE FUNCTION arka_define_rule(rule_id text, logic jsonb, jurisdiction text, domain text,
+								 action text DEFAULT 'block', severity text DEFAULT 'high',
+								 description text DEFAULT NULL,
+								 effective_from date DEFAULT NULL)
+	RETURNS integer
+	LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+	SELECT arka._define_rule($1, $2, $3, $4, $5, $6, $7, $8, NULL)
+$$;
+COMMENT ON FUNCTION arka_define_rule(text, jsonb, text, text, text, text, text, date) IS
+	'define a rule or a new version of it; returns the version';
+
+CREATE FUNCTION arka_disable_rule(rule_id text)
+	RETURNS integer
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	latest	arka.rules;
+BEGIN
+	PERFORM pg_advisory_xact_lock(hashtext('arka.rule:' || arka_disable_rule.rule_id));
+	SELECT * INTO latest FROM arka.rules r
+	WHERE r.rule_id = arka_disable_rule.rule_id ORDER BY r.version DESC LIMIT 1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'rule "%" does not exist', arka_disable_rule.rule_id
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'SELECT rule_id FROM arka.active_rules lists the active rules.';
+	END IF;
+	IF NOT latest.enabled THEN
+		RETURN latest.version;
+	END IF;
+	INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity,
+							description, logic, enabled, effective_from, pack)
+	VALUES (latest.rule_id, latest.version + 1, latest.jurisdiction, latest.domain,
+			latest.action, latest.severity, latest.description, latest.logic, false,
+			latest.effective_from, latest.pack);
+	RETURN latest.version + 1;
+END
+$$;
+COMMENT ON FUNCTION arka_disable_rule(text) IS
+	'retire a rule: records a disabled version; define it again to re-enable';
+
+-------------------------------------------------------------------------------
+-- Named lists
+-------------------------------------------------------------------------------
+CREATE FUNCTION arka._set_list(p_name text, p_items text[], p_description text,
+							   p_source text, p_as_of date, p_pack text)
+	RETURNS integer
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	n	integer;
+BEGIN
+	IF p_name IS NULL OR p_items IS NULL THEN
+		RAISE EXCEPTION 'list name and items must not be null'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF array_position(p_items, NULL) IS NOT NULL THEN
+		RAISE EXCEPTION 'list "%" has a null item', p_name
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF p_name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
+		RAISE EXCEPTION 'invalid list name "%"', p_name
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'A list name is lower-case letters, digits and "_", starting with a letter.';
+	END IF;
+	INSERT INTO arka.lists AS l (list_name, description, source, as_of, pack)
+	VALUES (p_name, p_description, p_source, p_as_of, p_pack)
+	ON CONFLICT (list_name) DO UPDATE
+		SET description = coalesce(EXCLUDED.description, l.description),
+			source = coalesce(EXCLUDED.source, l.source),
+			as_of = coalesce(EXCLUDED.as_of, l.as_of),
+			pack = coalesce(EXCLUDED.pack, l.pack),
+			updated_at = now(), updated_by = current_user;
+	DELETE FROM arka.list_items i
+	WHERE i.list_name = p_name AND i.item <> ALL (p_items);
+	INSERT INTO arka.list_items (list_name, item)
+	SELECT DISTINCT p_name, x FROM unnest(p_items) AS x
+	ON CONFLICT DO NOTHING;
+	SELECT count(*) INTO n FROM arka.list_items i WHERE i.list_name = p_name;
+	RETURN n;
+END
+$$;
+
+CREATE FUNCTION arka_set_list(list_name text, items text[], description text DEFAULT NULL,
+							  source text DEFAULT NULL, as_of date DEFAULT NULL)
+	RETURNS integer
+	LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+	SELECT arka._set_list($1, $2, $3, $4, $5, NULL)
+$$;
+COMMENT ON FUNCTION arka_set_list(text, text[], text, text, date) IS
+	'create or replace a named list; rules using it see the new items at once';
+
+CREATE FUNCTION arka_drop_list(list_name text)
+	RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	users	text;
+BEGIN
+	SELECT string_agg(r.rule_id, ', ' ORDER BY r.rule_id) INTO users
+	FROM arka.active_rules r
+	WHERE jsonb_path_exists(r.logic, 'strict $.**.in_list[1] ? (@ == $n)',
+							jsonb_build_object('n', arka_drop_list.list_name));
+	IF users IS NOT NULL THEN
+		RAISE EXCEPTION 'list "%" is used by active rules', arka_drop_list.list_name
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = 'Rules: ' || users || '.',
+				  HINT = 'Disable or redefine those rules first.';
+	END IF;
+	DELETE FROM arka.lists l WHERE l.list_name = arka_drop_list.list_name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'list "%" does not exist', arka_drop_list.list_name
+			USING ERRCODE = 'undefined_object';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION arka_drop_list(text) IS 'drop a named list that no active rule uses';
+
+-------------------------------------------------------------------------------
+-- Rule packs
+-------------------------------------------------------------------------------
+CREATE FUNCTION arka_install_pack(name text)
+	RETURNS integer
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	pack	jsonb;
+	l		jsonb;
+	r		jsonb;
+	ids		text[] := '{}';
+	lists	text[] := '{}';
+	old_ids	text[];
+	gone	text;
+BEGIN
+	pack := arka._read_pack(arka_install_pack.name);
+
+	-- one installer at a time per pack
+	PERFORM pg_advisory_xact_lock(hashtext('arka.pack:' || arka_install_pack.name));
+
+	FOR l IN SELECT * FROM jsonb_array_elements(coalesce(pack->'lists', '[]'))
+	LOOP
+		PERFORM arka._set_list(l->>'name',
+							   ARRAY(SELECT jsonb_array_elements_text(l->'items')),
+							   l->>'description', l->>'source', (l->>'as_of')::date,
+							   arka_install_pack.name);
+		lists := lists || (l->>'name');
+	END LOOP;
+
+	FOR r IN SELECT * FROM jsonb_array_elements(coalesce(pack->'rules', '[]'))
+	LOOP
+		PERFORM arka._define_rule(r->>'rule_id', r->'logic', r->>'jurisdiction',
+								  r->>'domain', coalesce(r->>'action', 'block'),
+								  coalesce(r->>'severity', 'high'), r->>'description',
+								  (r->>'effective_from')::date, arka_install_pack.name);
+		ids := ids || (r->>'rule_id');
+	END LOOP;
+
+	-- rules a newer pack version no longer ships are retired, not deleted
+	SELECT p.rule_ids INTO old_ids FROM arka.packs p WHERE p.name = arka_install_pack.name;
+	FOR gone IN SELECT unnest(old_ids) EXCEPT SELECT unnest(ids)
+	LOOP
+		PERFORM arka_disable_rule(gone);
+	END LOOP;
+
+	INSERT INTO arka.packs AS p (name, version, title, description, as_of, sources,
+								 rule_ids, list_names)
+	VALUES (arka_install_pack.name, pack->>'version', pack->>'title', pack->>'description',
+			(pack->>'as_of')::date, coalesce(pack->'sources', '[]'), ids, lists)
+	ON CONFLICT ON CONSTRAINT packs_pkey DO UPDATE
+		SET version = EXCLUDED.version, title = EXCLUDED.title,
+			description = EXCLUDED.description, as_of = EXCLUDED.as_of,
+			sources = EXCLUDED.sources, rule_ids = EXCLUDED.rule_ids,
+			list_names = EXCLUDED.list_names,
+			installed_at = now(), installed_by = current_user;
+	RETURN cardinality(ids);
+END
+$$;
+COMMENT ON FUNCTION arka_install_pack(text) IS
+	'install or upgrade a shipped rule pack (us_bsa, ofac_country, fatf_high_risk, eu_amlr)';
+
+-------------------------------------------------------------------------------
+-- Privileges: only the extension owner, or roles it grants, change rules,
+-- lists and packs; everyone may evaluate.
+-------------------------------------------------------------------------------
+REVOKE ALL ON FUNCTION arka._define_rule(text, jsonb, text, text, text, text, text, date, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka_define_rule(text, jsonb, text, text, text, text, text, date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka_disable_rule(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka._set_list(text, text[], text, text, date, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka_set_list(text, text[], text, text, date) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka_drop_list(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka_install_pack(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka._read_pack(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka._check_logic(jsonb) FROM PUBLIC;
+
+CREATE FUNCTION arka_grant_admin(role regrole)
+	RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	EXECUTE format('GRANT USAGE ON SCHEMA arka TO %s', role);
+	EXECUTE format('GRANT SELECT, INSERT ON arka.rules TO %s', role);
+	EXECUTE format('GRANT SELECT ON arka.active_rules TO %s', role);
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON arka.lists, arka.list_items, arka.packs TO %s', role);
+	EXECUTE format('GRANT EXECUTE ON FUNCTION arka._define_rule(text, jsonb, text, text, text, text, text, date, text), '
+				   'arka_define_rule(text, jsonb, text, text, text, text, text, date), '
+				   'arka_disable_rule(text), arka._set_list(text, text[], text, text, date, text), '
+				   'arka_set_list(text, text[], text, text, date), arka_drop_list(text), '
+				   'arka_install_pack(text), arka._read_pack(text), arka._check_logic(jsonb) TO %s', role);
+END
+$$;
+REVOKE ALL ON FUNCTION arka_grant_admin(regrole) FROM PUBLIC;
+COMMENT ON FUNCTION arka_grant_admin(regrole) IS
+	'let a role define rules, lists and packs (run as the extension owner)';

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Run every arka test suite and end with one line "N passed, N failed".
+#
+# Suites: core unit tests under ASan+UBSan, the JSON Logic conformance
+# suites, bounded libFuzzer runs, pg_regress on a throwaway instance,
+# isolation specs.  PostgreSQL refuses to run as root, so when invoked as
+# root the build is installed as root and the server-side suites run as
+# the postgres user from a scratch copy that user can read and write.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}
+PG_BIN=/usr/lib/postgresql/15/bin
+PGXS_DIR=/usr/lib/postgresql/15/lib/pgxs
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+
+passed=0
+failed=0
+failures=()
+
+pass() { passed=$((passed + 1)); echo "PASS $1"; }
+fail() { failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1"; }
+
+scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+echo "== build and install"
+if ! make -s all >/tmp/arka-build.log 2>&1 || ! make -s install >>/tmp/arka-build.log 2>&1; then
+	cat /tmp/arka-build.log
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+echo "== core unit tests (ASan + UBSan)"
+make -s -f test/core/Makefile.core SHARED="$SHARED" sanitized >/tmp/arka-core-build.log 2>&1 ||
+	{ cat /tmp/arka-core-build.log; fail "core build"; }
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for t in build/san/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	if [ "$name" = test_conformance ]; then
+		args=("$SHARED/data/jsonlogic" "$ROOT/test/jsonlogic")
+	else
+		args=()
+	fi
+	if "$t" "${args[@]}" >"/tmp/arka-$name.log" 2>&1; then
+		pass "$name ($(tail -1 "/tmp/arka-$name.log" | sed 's/^[^:]*: //'))"
+		[ "$name" = test_conformance ] && grep -E '^(official|semantics|community)' "/tmp/arka-$name.log"
+	else
+		tail -40 "/tmp/arka-$name.log"
+		fail "$name"
+	fi
+done
+
+echo "== fuzz targets (libFuzzer, ${FUZZ_SECONDS}s each)"
+if make -s -f test/core/Makefile.core fuzz >/tmp/arka-fuzz-build.log 2>&1; then
+	for f in build/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		name=$(basename "$f")
+		corpus=$(mktemp -d)
+		cp test/fuzz/corpus/"${name#fuzz_}"/* "$corpus"/ 2>/dev/null
+		if "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -max_len=65536 \
+			-artifact_prefix=/tmp/arka-"$name"- "$corpus" test/fuzz/corpus/"${name#fuzz_}" \
+			>"/tmp/arka-$name.log" 2>&1; then
+			pass "$name ($(grep -o 'Done [0-9]* runs' "/tmp/arka-$name.log" | tail -1))"
+		else
+			tail -30 "/tmp/arka-$name.log"
+			fail "$name"
+		fi
+		rm -rf "$corpus"
+	done
+else
+	cat /tmp/arka-fuzz-build.log
+	fail "fuzz build"
+fi
+
+# Server-side suites run from a scratch directory the postgres user owns.
+WORK=$(mktemp -d /tmp/arka-test.XXXXXX)
+rsync -a "$ROOT/sql" "$ROOT/expected" "$ROOT/test" "$WORK/"
+mkdir -p "$WORK/data"
+cp -r "$SHARED/data/jsonlogic" "$WORK/data/"
+cat >"$WORK/regress.conf" <<CONF
+wal_level = logical
+max_replication_slots = 10
+max_wal_senders = 10
+output_plugin_libraries = 'pgoutput, test_decoding, wal2json'
+CONF
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then
+		chown -R postgres: "$WORK"
+		runuser -u postgres -- env ARKA_DATA="$WORK/data" PATH="$PG_BIN:$PATH" bash -c "$1"
+	else
+		env ARKA_DATA="$WORK/data" PATH="$PG_BIN:$PATH" bash -c "$1"
+	fi
+}
+
+# Count pg_regress's per-test lines: "test name ... ok" / "... FAILED".
+count_regress() {
+	local log=$1 kind=$2
+	while read -r line; do
+		local name
+		name=$(echo "$line" | sed -E 's/^(test|     )? *([^ ]+) +\.\.\. .*/\2/')
+		if echo "$line" | grep -qE '\.\.\. +ok'; then
+			pass "$kind $name"
+		else
+			fail "$kind $name"
+		fi
+	done < <(grep -E '\.\.\. +(ok|FAILED|failed)' "$log")
+}
+
+echo "== pg_regress"
+REGRESS_TESTS=$(cd "$WORK/sql" && ls *.sql | sed 's/\.sql$//' | sort | tr '\n' ' ')
+as_pg "cd '$WORK' && '$PGXS_DIR/src/test/regress/pg_regress' \
+	--temp-instance='$WORK/tmp_regress' --temp-config='$WORK/regress.conf' \
+	--inputdir='$WORK' --outputdir='$WORK/out' --bindir='$PG_BIN' \
+	--dbname=arka_regress $REGRESS_TESTS" >/tmp/arka-regress.log 2>&1
+count_regress /tmp/arka-regress.log regress
+if grep -q FAILED /tmp/arka-regress.log || ! grep -q '\.\.\. *ok' /tmp/arka-regress.log; then
+	cat /tmp/arka-regress.log
+	[ -f "$WORK/out/regression.diffs" ] && head -200 "$WORK/out/regression.diffs"
+	grep -q '\.\.\.' /tmp/arka-regress.log || fail "pg_regress did not run"
+fi
+
+echo "== isolation"
+ISO_TESTS=$(cd "$WORK/test/isolation/specs" && ls *.spec | sed 's/\.spec$//' | sort | tr '\n' ' ')
+as_pg "cd '$WORK' && '$PGXS_DIR/src/test/isolation/pg_isolation_regress' \
+	--temp-instance='$WORK/tmp_iso' --temp-config='$WORK/regress.conf' \
+	--inputdir='$WORK/test/isolation' --outputdir='$WORK/out_iso' --bindir='$PG_BIN' \
+	--dbname=arka_iso $ISO_TESTS" >/tmp/arka-iso.log 2>&1
+count_regress /tmp/arka-iso.log isolation
+if grep -q FAILED /tmp/arka-iso.log || ! grep -q '\.\.\. *ok' /tmp/arka-iso.log; then
+	cat /tmp/arka-iso.log
+	[ -f "$WORK/out_iso/regression.diffs" ] && head -200 "$WORK/out_iso/regression.diffs"
+	grep -q '\.\.\.' /tmp/arka-iso.log || fail "isolation did not run"
+fi
+
+rm -rf "$WORK"
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,98 @@
+/*-------------------------------------------------------------------------
+ *
+ * arka.c
+ *	  Module entry point: settings and cache registration.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
+
+#include "arka.h"
+#include "arka_cache.h"
+
+PG_MODULE_MAGIC;
+
+char	   *arka_as_of = NULL;
+
+/* Days from 1970-01-01 to PostgreSQL's date epoch 2000-01-01. */
+#define ARKA_UNIX_TO_PG_DAYS 10957
+
+static bool
+check_as_of(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	/* reject anything date_in would refuse, with GUC's own message */
+	{
+		int			year,
+					month,
+					day;
+		char		tail;
+
+		if (sscanf(*newval, "%4d-%2d-%2d%c", &year, &month, &day, &tail) != 3 ||
+			month < 1 || month > 12 || day < 1 || day > 31 || year < 1900 || year > 9999)
+		{
+			GUC_check_errdetail("arka.as_of must be empty or a date written YYYY-MM-DD.");
+			return false;
+		}
+	}
+	return true;
+}
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("arka.as_of",
+							   "Date at which rules' effective_from is judged.",
+							   "Empty means the current date.  Set it to back-test or to "
+							   "preview rules that are not yet in force.",
+							   &arka_as_of,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   check_as_of, NULL, NULL);
+	MarkGUCPrefixReserved("arka");
+	arka_cache_init();
+}
+
+/*
+ * The evaluation date, computed once per transaction (rules in force do
+ * not change in the middle of a statement).
+ */
+int32
+arka_evaluation_day(void)
+{
+	static LocalTransactionId lxid = InvalidLocalTransactionId;
+	static int32 day;
+	static char *as_of_seen = NULL;
+
+	if (lxid != MyProc->lxid || as_of_seen != arka_as_of)
+	{
+		if (arka_as_of && arka_as_of[0] != '\0')
+			day = DatumGetDateADT(DirectFunctionCall1(date_in, CStringGetDatum(arka_as_of)));
+		else
+			day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+													  TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+		day += ARKA_UNIX_TO_PG_DAYS;
+		lxid = MyProc->lxid;
+		as_of_seen = arka_as_of;
+	}
+	return day;
+}
+
+bool
+arka_interrupt_pending(void)
+{
+	return InterruptPending;
+}

@@ -1,0 +1,29 @@
+/*-------------------------------------------------------------------------
+ *
+ * arka_cache.h
+ *	  The per-backend compiled ruleset and its transactional invalidation.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ARKA_CACHE_H
+#define ARKA_CACHE_H
+
+#include "arka_ruleset.h"
+
+/*
+ * The compiled active ruleset, rebuilt from arka.rules and the named lists
+ * only after a committed change (or a change of this transaction).  Never
+ * returns NULL: a rule that no longer compiles raises an error, so arka
+ * fails closed instead of silently skipping it.
+ */
+extern ArkaRuleset *arka_get_ruleset(void);
+
+/* Number of times this backend has built its ruleset (tests, bench). */
+extern int64 arka_ruleset_builds;
+
+extern void arka_cache_init(void);
+
+/* Load the names of the named lists (for validating rule definitions). */
+extern ArkaListCatalog *arka_load_list_names(ArkaArena *arena);
+
+#endif							/* ARKA_CACHE_H */

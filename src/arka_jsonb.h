@@ -1,0 +1,37 @@
+/*-------------------------------------------------------------------------
+ *
+ * arka_jsonb.h
+ *	  jsonb <-> engine values, and the document accessor over jsonb.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ARKA_JSONB_H
+#define ARKA_JSONB_H
+
+#include "postgres.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "arka_json.h"
+#include "arka_logic.h"
+
+/* The document behind arka_jsonb_doc_ops is a JsonbContainer *. */
+extern const ArkaDocOps arka_jsonb_doc_ops;
+
+/* Exact decimal from a numeric; false when beyond the decimal range. */
+extern bool arka_numeric_to_dec(Numeric num, ArkaDec *out);
+
+/*
+ * Convert a whole jsonb container into an in-memory value in the arena.
+ * Raises an error (never crashes) when nesting exceeds the engine's limit.
+ */
+extern void arka_jsonb_to_value(JsonbContainer *c, ArkaArena *arena, ArkaValue *out);
+
+/* Build jsonb from a value (NaN/Infinity become JSON null). */
+extern Jsonb *arka_value_to_jsonb(const ArkaValue *v);
+extern void arka_push_value(JsonbParseState **ps, JsonbIteratorToken tok, const ArkaValue *v);
+
+/* Canonical encoding (doc-c14n-v1) of a jsonb document. */
+extern void arka_jsonb_canon(JsonbContainer *c, ArkaBuf *b);
+
+#endif							/* ARKA_JSONB_H */
