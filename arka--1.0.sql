@@ -364,7 +364,7 @@ BEGIN
 	SELECT p.rule_ids INTO old_ids FROM arka.packs p WHERE p.name = arka_install_pack.name;
 	FOR gone IN SELECT unnest(old_ids) EXCEPT SELECT unnest(ids)
 	LOOP
-		PERFORM arka_disable_rule(gone);
+		PERFORM @extschema@.arka_disable_rule(gone);
 	END LOOP;
 
 	INSERT INTO arka.packs AS p (name, version, title, description, as_of, sources,
@@ -406,10 +406,10 @@ BEGIN
 	EXECUTE format('GRANT SELECT ON arka.active_rules TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON arka.lists, arka.list_items, arka.packs TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON FUNCTION arka._define_rule(text, jsonb, text, text, text, text, text, date, text), '
-				   'arka_define_rule(text, jsonb, text, text, text, text, text, date), '
-				   'arka_disable_rule(text), arka._set_list(text, text[], text, text, date, text), '
-				   'arka_set_list(text, text[], text, text, date), arka_drop_list(text), '
-				   'arka_install_pack(text), arka._read_pack(text), arka._check_logic(jsonb) TO %s', role);
+				   '@extschema@.arka_define_rule(text, jsonb, text, text, text, text, text, date), '
+				   '@extschema@.arka_disable_rule(text), arka._set_list(text, text[], text, text, date, text), '
+				   '@extschema@.arka_set_list(text, text[], text, text, date), @extschema@.arka_drop_list(text), '
+				   '@extschema@.arka_install_pack(text), arka._read_pack(text), arka._check_logic(jsonb) TO %s', role);
 END
 $$;
 REVOKE ALL ON FUNCTION arka_grant_admin(regrole) FROM PUBLIC;

@@ -109,31 +109,34 @@ count_regress() {
 	done < <(grep -E '\.\.\. +(ok|FAILED|failed)' "$log")
 }
 
+# run_pg_suite KIND LOG COMMAND: run a pg_regress-style suite as postgres,
+# count its per-test lines, and count the suite as failed if it exits
+# non-zero without naming a failed test (e.g. a missing expected file).
+run_pg_suite() {
+	local kind=$1 log=$2 cmd=$3 status before=$failed
+	as_pg "$cmd" >"$log" 2>&1
+	status=$?
+	count_regress "$log" "$kind"
+	if [ $status -ne 0 ] || [ $failed -ne $before ]; then
+		cat "$log"
+		find "$WORK" -name regression.diffs -path "*$kind*" -exec head -300 {} \;
+		[ $failed -eq $before ] && fail "$kind (exit $status)"
+	fi
+}
+
 echo "== pg_regress"
 REGRESS_TESTS=$(cd "$WORK/sql" && ls *.sql | sed 's/\.sql$//' | sort | tr '\n' ' ')
-as_pg "cd '$WORK' && '$PGXS_DIR/src/test/regress/pg_regress' \
+run_pg_suite regress /tmp/arka-regress.log "cd '$WORK' && '$PGXS_DIR/src/test/regress/pg_regress' \
 	--temp-instance='$WORK/tmp_regress' --temp-config='$WORK/regress.conf' \
-	--inputdir='$WORK' --outputdir='$WORK/out' --bindir='$PG_BIN' \
-	--dbname=arka_regress $REGRESS_TESTS" >/tmp/arka-regress.log 2>&1
-count_regress /tmp/arka-regress.log regress
-if grep -q FAILED /tmp/arka-regress.log || ! grep -q '\.\.\. *ok' /tmp/arka-regress.log; then
-	cat /tmp/arka-regress.log
-	[ -f "$WORK/out/regression.diffs" ] && head -200 "$WORK/out/regression.diffs"
-	grep -q '\.\.\.' /tmp/arka-regress.log || fail "pg_regress did not run"
-fi
+	--inputdir='$WORK' --outputdir='$WORK/out_regress' --bindir='$PG_BIN' \
+	--dbname=arka_regress $REGRESS_TESTS"
 
 echo "== isolation"
 ISO_TESTS=$(cd "$WORK/test/isolation/specs" && ls *.spec | sed 's/\.spec$//' | sort | tr '\n' ' ')
-as_pg "cd '$WORK' && '$PGXS_DIR/src/test/isolation/pg_isolation_regress' \
+run_pg_suite isolation /tmp/arka-iso.log "cd '$WORK' && '$PGXS_DIR/src/test/isolation/pg_isolation_regress' \
 	--temp-instance='$WORK/tmp_iso' --temp-config='$WORK/regress.conf' \
-	--inputdir='$WORK/test/isolation' --outputdir='$WORK/out_iso' --bindir='$PG_BIN' \
-	--dbname=arka_iso $ISO_TESTS" >/tmp/arka-iso.log 2>&1
-count_regress /tmp/arka-iso.log isolation
-if grep -q FAILED /tmp/arka-iso.log || ! grep -q '\.\.\. *ok' /tmp/arka-iso.log; then
-	cat /tmp/arka-iso.log
-	[ -f "$WORK/out_iso/regression.diffs" ] && head -200 "$WORK/out_iso/regression.diffs"
-	grep -q '\.\.\.' /tmp/arka-iso.log || fail "isolation did not run"
-fi
+	--inputdir='$WORK/test/isolation' --outputdir='$WORK/out_isolation' --bindir='$PG_BIN' \
+	--dbname=arka_iso $ISO_TESTS"
 
 rm -rf "$WORK"
 echo

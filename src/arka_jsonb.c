@@ -99,10 +99,33 @@ arka_numeric_to_dec(Numeric num, ArkaDec *out)
 		}
 	}
 
-	/* slow path: text, parsed exactly (rounds past 38 digits) */
+	/*
+	 * Slow path: the text form, parsed exactly.  A document value with more
+	 * than 38 significant digits is refused rather than rounded: rounding
+	 * could move an amount across a threshold.
+	 */
 	{
 		char	   *s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num)));
+		int			sig = 0;
+		int			pending_zeros = 0;
+		bool		leading = true;
 
+		for (const char *p = s; *p; p++)
+		{
+			if (*p < '0' || *p > '9')
+				continue;
+			if (*p == '0')
+			{
+				if (!leading)
+					pending_zeros++;
+				continue;
+			}
+			leading = false;
+			sig += pending_zeros + 1;
+			pending_zeros = 0;
+		}
+		if (sig > ARKA_DEC_DIGITS)
+			return false;
 		return arka_dec_parse_json(s, strlen(s), out) == ARKA_DEC_OK;
 	}
 }
@@ -134,8 +157,8 @@ convert_container(JsonbContainer *c, ArkaArena *arena, ArkaValue *out, int depth
 	if (depth > ARKA_JSON_MAX_DEPTH)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("document is nested too deeply"),
-				 errdetail("arka reads documents nested at most %d levels deep.",
+				 errmsg("jsonb value is nested too deeply for arka"),
+				 errdetail("arka reads JSON nested at most %d levels deep.",
 						   ARKA_JSON_MAX_DEPTH)));
 
 	it = JsonbIteratorInit(c);
@@ -193,7 +216,7 @@ convert_jbv(JsonbValue *v, ArkaArena *arena, ArkaValue *out, int depth)
 				ereport(ERROR,
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 						 errmsg("number out of range for arka"),
-						 errdetail("arka computes with exact decimals of at most 38 digits and exponents up to %d.",
+						 errdetail("arka computes with exact decimals of at most 38 significant digits and exponents up to %d.",
 								   ARKA_DEC_EXP_MAX)));
 			break;
 		case jbvBinary:
@@ -416,7 +439,7 @@ arka_jsonb_canon(JsonbContainer *c, ArkaBuf *b)
 								ereport(ERROR,
 										(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 										 errmsg("number out of range for arka"),
-										 errdetail("arka computes with exact decimals of at most 38 digits and exponents up to %d.",
+										 errdetail("arka computes with exact decimals of at most 38 significant digits and exponents up to %d.",
 												   ARKA_DEC_EXP_MAX)));
 							arka_canon_num(b, &d);
 						}

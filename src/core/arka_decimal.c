@@ -49,7 +49,7 @@ typedef struct U256
 #define U64_MASK	((u128) UINT64_MAX)
 
 /* Exponent digits are saturated here while parsing (never overflows). */
-#define EXP_SATURATE	INT64_C(1000000000000000000)
+#define EXP_SATURATE	INT64_C(100000000000000000)
 
 /*
  * Worst case of every formatter: sign, 38 digits, point, "e+", and the
@@ -530,6 +530,8 @@ dec_finish256(bool neg, U256 p, int64_t exp, int lost, ArkaDec *out)
 	bl = 256 - (p.hi >> 64 != 0 ? __builtin_clzll((uint64_t) (p.hi >> 64))
 				: 64 + __builtin_clzll((uint64_t) p.hi));
 	t = (bl * 78913) >> 18;
+	if (t > 76)
+		t = 76;					/* unreachable for p < 10^76; bounds the table */
 	if (t > 38 && cmp256(p, mul128x128(POW10(38), POW10(t - 38))) >= 0)
 		t++;
 	else if (t == 38 && (p.hi != 0 || p.lo >= POW10(38)))
@@ -1067,13 +1069,10 @@ arka_dec_mod(const ArkaDec *a, const ArkaDec *b, ArkaDec *out)
 		*out = dec_special(ARKA_DEC_NAN);
 		return ARKA_DEC_OK;
 	}
-	if (b->kind != ARKA_DEC_FINITE)
-	{
-		*out = *a;
-		return ARKA_DEC_OK;
-	}
-
 	x = dec_unpack(a);
+	if (b->kind != ARKA_DEC_FINITE)
+		return dec_finish128(x.neg, x.mag, x.exp, LOST_NONE, out);
+
 	y = dec_unpack(b);
 	if (x.exp >= y.exp)
 	{
@@ -1393,17 +1392,17 @@ ArkaDecStatus
 arka_dec_parse_json(const char *s, size_t len, ArkaDec *out)
 {
 	const char *p = s;
-	const char *end = s + len;
+	const char *end;
 	DigitAcc	acc = {0, 0, 0, false, 0};
 	bool		neg = false,
 				eneg = false;
 	int64_t		frac = 0,
 				ev = 0;
-	ArkaDecStatus st;
 
 	*out = dec_special(ARKA_DEC_NAN);
 	if (s == NULL || len == 0)
 		return ARKA_DEC_SYNTAX;
+	end = s + len;
 	if (*p == '-')
 	{
 		neg = true;
@@ -1444,9 +1443,8 @@ arka_dec_parse_json(const char *s, size_t len, ArkaDec *out)
 	if (p != end)
 		return ARKA_DEC_SYNTAX;
 
-	st = dec_finish128(neg, acc.mag, (eneg ? -ev : ev) - frac + acc.dropped,
-					   acc_lost(&acc), out);
-	return st;
+	return dec_finish128(neg, acc.mag, (eneg ? -ev : ev) - frac + acc.dropped,
+						 acc_lost(&acc), out);
 }
 
 /*

@@ -1,0 +1,119 @@
+-- Rule catalog: versions, disable, immutability, validation with JSON
+-- paths, named lists, packs (install, reinstall, upgrade), privileges.
+CREATE EXTENSION arka;
+
+CREATE FUNCTION sqlstate_of(stmt text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE stmt;
+	RETURN 'ok';
+EXCEPTION WHEN others THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END
+$$;
+
+-- every object is part of the extension (\dx+ lists them)
+SELECT pg_describe_object(classid, objid, objsubid) AS object
+FROM pg_depend
+WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+  AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'arka')
+ORDER BY 1;
+
+-- define, version, redefine identically (no new version), disable, re-enable
+SELECT arka_define_rule('acme.large_wire', '{">": [{"var": "amount"}, 50000]}', 'US', 'AML', 'review', 'medium', 'wires above 50k') AS v;
+SELECT arka_define_rule('acme.large_wire', '{">": [{"var": "amount"}, 50000]}', 'US', 'AML', 'review', 'medium', 'wires above 50k') AS same_again;
+SELECT arka_define_rule('acme.large_wire', '{">": [{"var": "amount"}, 25000]}', 'US', 'AML', 'review', 'medium', 'wires above 25k') AS v;
+SELECT arka_evaluate('{"amount": 30000}')->>'outcome' AS at_30k;
+SELECT arka_disable_rule('acme.large_wire') AS disabled_version;
+SELECT arka_disable_rule('acme.large_wire') AS again_no_op;
+SELECT arka_evaluate('{"amount": 30000}')->>'outcome' AS after_disable;
+SELECT rule_id, version, enabled, logic->'>'->1 AS threshold, description FROM arka.rules ORDER BY version;
+SELECT count(*) AS active FROM arka.active_rules;
+SELECT arka_define_rule('acme.large_wire', '{">": [{"var": "amount"}, 25000]}', 'US', 'AML', 'review', 'medium', 'wires above 25k') AS reenabled;
+SELECT arka_evaluate('{"amount": 30000}')->'violations'->0->>'version' AS fired_version;
+
+-- rules are never edited in place
+SELECT sqlstate_of($$UPDATE arka.rules SET action = 'allow'$$);
+SELECT sqlstate_of($$DELETE FROM arka.rules$$);
+SELECT sqlstate_of($$TRUNCATE arka.rules$$);
+
+-- invalid definitions are refused, naming the JSON path, and store nothing
+SELECT sqlstate_of($$SELECT arka_define_rule('acme.bad', '{"and": [true, {">=": [{"var": "amount"}, {"nosuchop": 1}]}]}', 'US', 'AML')$$);
+SELECT sqlstate_of($$SELECT arka_define_rule('acme.bad', '{"in_list": [{"var": "payee.country"}, "no_such_list"]}', 'US', 'AML')$$);
+SELECT sqlstate_of($$SELECT arka_define_rule('acme.bad', '{"in_list": [{"var": "payee.country"}, {"var": "x"}]}', 'US', 'AML')$$);
+SELECT sqlstate_of($$SELECT arka_define_rule('acme.bad', '{">": [1, 0]}', 'US', 'AML', 'deny')$$);
+SELECT sqlstate_of($$SELECT arka_define_rule('acme.bad', '{">": [1, 0]}', 'US', 'AML', 'block', 'urgent')$$);
+SELECT sqlstate_of($$SELECT arka_define_rule('acme bad', '{">": [1, 0]}', 'US', 'AML')$$);
+SELECT sqlstate_of($$SELECT arka_define_rule('acme.bad', NULL, 'US', 'AML')$$);
+SELECT sqlstate_of($$SELECT arka_define_rule('acme.bad', '{">": [1, 0]}', 'usa', 'AML')$$);
+SELECT count(*) AS bad_rules_stored FROM arka.rules WHERE rule_id = 'acme.bad';
+SELECT sqlstate_of($$SELECT arka_disable_rule('acme.nothing')$$);
+
+-- named lists: rules read them through in_list; updating a list needs no rule edit
+SELECT arka_set_list('acme_watch', '{ZZ,YY}', 'countries we watch', 'internal memo 7', '2026-11-01') AS items;
+SELECT arka_define_rule('acme.watched_country', '{"in_list": [{"var": "payee.country"}, "acme_watch"]}', 'US', 'AML', 'review', 'low') AS v;
+SELECT arka_evaluate('{"payee": {"country": "ZZ"}}')->>'outcome' AS zz,
+	   arka_evaluate('{"payee": {"country": "XX"}}')->>'outcome' AS xx;
+SELECT arka_set_list('acme_watch', '{XX}') AS items;
+SELECT arka_evaluate('{"payee": {"country": "ZZ"}}')->>'outcome' AS zz,
+	   arka_evaluate('{"payee": {"country": "XX"}}')->>'outcome' AS xx;
+SELECT list_name, description, source, as_of, (SELECT array_agg(item) FROM arka.list_items i WHERE i.list_name = l.list_name) AS items
+FROM arka.lists l;
+SELECT sqlstate_of($$SELECT arka_drop_list('acme_watch')$$);
+SELECT sqlstate_of($$SELECT arka_set_list('Bad Name', '{a}')$$);
+SELECT sqlstate_of($$SELECT arka_set_list('acme_nulls', '{a,NULL}')$$);
+SELECT arka_disable_rule('acme.watched_country');
+SELECT arka_drop_list('acme_watch');
+SELECT sqlstate_of($$SELECT arka_drop_list('acme_watch')$$);
+
+-- packs: install, reinstall without duplicates, unknown names refused
+SELECT arka_install_pack('us_bsa') AS rules;
+SELECT arka_install_pack('us_bsa') AS rules_again;
+SELECT rule_id, count(*) AS versions FROM arka.rules WHERE pack = 'us_bsa' GROUP BY 1 ORDER BY 1;
+SELECT name, version ~ '^\d{4}\.\d+\.\d+$' AS versioned, jsonb_array_length(sources) > 0 AS has_sources, rule_ids
+FROM arka.packs;
+-- every shipped rule cites its source in its description
+SELECT arka_install_pack(p) FROM unnest(ARRAY['ofac_country', 'fatf_high_risk', 'eu_amlr']) AS p;
+SELECT rule_id, action, effective_from,
+	   description ~ '(CFR|EO |Regulation|FATF|OFAC)' AS cites_source
+FROM arka.active_rules WHERE pack IS NOT NULL ORDER BY rule_id;
+SELECT list_name, pack, as_of, (SELECT string_agg(item, ',' ORDER BY item) FROM arka.list_items i WHERE i.list_name = l.list_name) AS items
+FROM arka.lists l ORDER BY list_name;
+SELECT sqlstate_of($$SELECT arka_install_pack('no_such_pack')$$);
+SELECT sqlstate_of($$SELECT arka_install_pack('../../etc/passwd')$$);
+
+-- a pack upgrade retires rules the new version no longer ships
+UPDATE arka.packs SET rule_ids = rule_ids || 'us.bsa.retired_rule'::text WHERE name = 'us_bsa';
+SELECT arka._define_rule('us.bsa.retired_rule', '{"==": [1, 1]}', 'US', 'AML', 'review', 'low', 'old rule', NULL, 'us_bsa');
+SELECT arka_install_pack('us_bsa') AS rules;
+SELECT rule_id, version, enabled FROM arka.rules WHERE rule_id = 'us.bsa.retired_rule' ORDER BY version;
+
+-- privileges: ordinary roles evaluate; only the owner or granted roles change rules
+CREATE ROLE arka_clerk LOGIN;
+CREATE ROLE arka_officer LOGIN;
+SET ROLE arka_clerk;
+SELECT arka_evaluate('{"amount": 20000, "currency": "USD", "channel": "cash"}')->>'outcome' AS clerk_evaluates;
+SELECT arka_apply('{"in_list": ["KP", "fatf_call_for_action"]}') AS clerk_applies;
+SELECT sqlstate_of($$SELECT arka_define_rule('clerk.rule', '{"==": [1, 1]}', 'US', 'AML')$$);
+SELECT sqlstate_of($$SELECT arka_disable_rule('us.bsa.ctr_cash_over_10k')$$);
+SELECT sqlstate_of($$SELECT arka_set_list('fatf_call_for_action', '{}')$$);
+SELECT sqlstate_of($$SELECT arka_install_pack('us_bsa')$$);
+SELECT sqlstate_of($$INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity, logic) VALUES ('x', 99, 'US', 'AML', 'block', 'high', 'true')$$);
+SELECT sqlstate_of($$DELETE FROM arka.list_items$$);
+SELECT sqlstate_of($$SELECT * FROM arka.rules$$);
+RESET ROLE;
+SELECT arka_grant_admin('arka_officer');
+SET ROLE arka_officer;
+SELECT arka_define_rule('officer.rule', '{">": [{"var": "amount"}, 1000000]}', 'US', 'AML', 'review', 'low') AS officer_defines;
+SELECT arka_set_list('officer_list', '{A}') AS officer_lists;
+SELECT arka_install_pack('fatf_high_risk') AS officer_installs;
+SELECT created_by FROM arka.rules WHERE rule_id = 'officer.rule';
+RESET ROLE;
+SET ROLE arka_clerk;
+SELECT jsonb_path_query_array(arka_evaluate('{"amount": 2000000}', '{US}', '{AML}'), '$.violations[*].rule_id') AS clerk_sees_officer_rule;
+RESET ROLE;
+
+DROP EXTENSION arka;
+DROP FUNCTION sqlstate_of(text);
+DROP OWNED BY arka_officer, arka_clerk;
+DROP ROLE arka_officer, arka_clerk;
