@@ -308,6 +308,9 @@ eval_missing_some(ArkaEval *ev, const ArkaNode *n, ArkaValue *out)
 			return arka_eval_fail(ev, n, ARKA_ERR_EVAL,
 								  "missing_some needs an array of keys as its second argument");
 	}
+	else						/* json-logic-js: undefined.length throws */
+		return arka_eval_fail(ev, n, ARKA_ERR_EVAL,
+							  "missing_some needs an array of keys as its second argument");
 	res = arka_eval_alloc(ev, nkeys * sizeof(ArkaValue));
 	if (res == NULL || !collect_missing(ev, n, keys, nkeys, res, &nmissing))
 		return false;

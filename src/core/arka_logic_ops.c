@@ -268,7 +268,7 @@ utf16_length(const char *s, size_t len)
  * pair cannot be represented in UTF-8: that half becomes U+FFFD.
  */
 static bool
-op_substr(ArkaEval *ev, ArkaValue *args, int nargs, ArkaValue *out)
+op_substr(ArkaEval *ev, const ArkaNode *n, ArkaValue *args, int nargs, ArkaValue *out)
 {
 	ArkaValue	src;
 	int64_t		size,
@@ -299,13 +299,39 @@ op_substr(ArkaEval *ev, ArkaValue *args, int nargs, ArkaValue *out)
 	end = size;
 	if (nargs > 2)
 	{
+		/*
+		 * json-logic-js: if (len < 0) { t = s.substr(start);
+		 * return t.substr(0, t.length + len); } else s.substr(start, len).
+		 * The sign test sees the untruncated value (-0.5 < 0), and
+		 * t.length + len is computed before truncation (9 + -0.5 is 8.5:
+		 * 8 units).
+		 * A negative len that is not a number ("-3", [-3]) makes that
+		 * a string concatenation ("8-3"), NaN, i.e. length 0.
+		 */
 		ArkaDec		d = arka_to_number(&args[2]);
-		int64_t		len = arka_dec_to_int64_trunc(&d);
+		ArkaDec		zero = arka_dec_from_int64(0);
+		bool		unordered;
 
-		if (len < 0)
-			end = size + len < start ? start : size + len;
+		if (arka_dec_cmp(&d, &zero, &unordered) < 0 && !unordered)
+		{
+			ArkaDec		rest = arka_dec_from_int64(size - start);
+			ArkaDec		count;
+			int64_t		c;
+
+			if (args[2].type != ARKA_NUM)
+				c = 0;
+			else if (!dec_status(ev, n, arka_dec_add(&rest, &d, &count)))
+				return false;
+			else
+				c = arka_dec_to_int64_trunc(&count);
+			end = c <= 0 ? start : c > size - start ? size : start + c;
+		}
 		else
-			end = len > size - start ? size : start + len;
+		{
+			int64_t		len = arka_dec_to_int64_trunc(&d);
+
+			end = len <= 0 ? start : len > size - start ? size : start + len;
+		}
 	}
 	if (start >= end)
 	{
@@ -459,10 +485,14 @@ arka_op_apply(ArkaEval *ev, const ArkaNode *n, ArkaValue *args, int nargs, ArkaV
 		case OP_SEQ:
 		case OP_SNE:
 			{
-				ArkaValue	u2;
-
-				r = arka_strict_equal(arg_or_undefined(args, nargs, 0, &undef),
-									  arg_or_undefined(args, nargs, 1, &u2));
+				/*
+				 * A missing operand is undefined, which === only
+				 * undefined: {"===":[null]} is false, {"===":[]} true.
+				 */
+				if (nargs < 2)
+					r = nargs == 0;
+				else
+					r = arka_strict_equal(&args[0], &args[1]);
 				*out = arka_bool(n->op == OP_SEQ ? r : !r);
 				return true;
 			}
@@ -484,7 +514,7 @@ arka_op_apply(ArkaEval *ev, const ArkaNode *n, ArkaValue *args, int nargs, ArkaV
 		case OP_CAT:
 			return op_cat(ev, args, nargs, out);
 		case OP_SUBSTR:
-			return op_substr(ev, args, nargs, out);
+			return op_substr(ev, n, args, nargs, out);
 		case OP_IN:
 			return op_in(ev, args, nargs, out);
 		case OP_MERGE:

@@ -3,7 +3,7 @@
  * test_conformance.c
  *	  Run the JSON Logic conformance suites against the engine core.
  *
- * usage: test_conformance <data dir> <arka test dir>
+ * usage: test_conformance <data dir> <arka test dir> [-v]
  *	 <data dir>/official_tests.json        all 277 cases must pass
  *	 <data dir>/semantics_cases.jsonl      must pass, except the documented
  *	                                       differences in
@@ -12,6 +12,8 @@
  *	                                       in <arka test dir>/community_skips.json
  *
  * A skip that no longer fails is reported too, so the lists stay honest.
+ * With -v, every failing community case (skipped or not) is also printed
+ * on stdout as a FAILING line (see print_failing).
  * Prints "<suite>: N passed, N failed" lines and a total.
  *
  *-------------------------------------------------------------------------
@@ -328,26 +330,86 @@ run_semantics(const char *path, const char *diffpath)
 	free(dtext);
 }
 
-/* Is (file, description) listed in the community skip list? */
+/*
+ * Is this case listed in the community skip list?  An entry names the file
+ * and the case's "description"; it may also (or, for cases in the old
+ * [rule, data, expected] form, which have no description, instead) give
+ * "index", the case's 0-based position in the file's top-level array, to
+ * tell apart cases that share a description.
+ */
 static const ArkaValue *
-find_skip(const ArkaValue *skips, const char *file, const ArkaValue *desc)
+find_skip(const ArkaValue *skips, const char *file, const ArkaValue *desc, size_t index)
 {
 	for (size_t i = 0; i < skips->u.arr.n; i++)
 	{
 		const ArkaValue *s = &skips->u.arr.items[i];
 		const ArkaValue *f = member(s, "file");
 		const ArkaValue *d = member(s, "description");
+		const ArkaValue *ix = member(s, "index");
+		int64_t		n;
 
-		if (f && d && desc && f->u.str.len == strlen(file) &&
-			memcmp(f->u.str.ptr, file, f->u.str.len) == 0 && arka_value_equal(d, desc))
-			return s;
+		if (f == NULL || f->type != ARKA_STR || f->u.str.len != strlen(file) ||
+			memcmp(f->u.str.ptr, file, f->u.str.len) != 0)
+			continue;
+		if (d == NULL && ix == NULL)
+			continue;
+		if (d && !(desc && arka_value_equal(d, desc)))
+			continue;
+		if (ix && !(ix->type == ARKA_NUM && arka_dec_to_int64(&ix->u.num, &n) &&
+					n >= 0 && (size_t) n == index))
+			continue;
+		return s;
 	}
 	return NULL;
+}
+
+/*
+ * -v: one line per failing community case (listed or not), on stdout, for
+ * test/jsonlogic/make_community_skips.mjs.  Three tab-separated fields
+ * (JSON text never holds a raw tab):
+ *   FAILING  {"repo":..,"file":..,"index":..,"description":..}  <result>
+ * where <result> is {"arka":<value>} or {"arka_error":"<message>"}; the
+ * value is arka's exact JSON text (NaN and Infinity print as null).
+ */
+static void
+print_failing(const char *repo, const char *file, size_t index,
+			  const ArkaValue *desc, const CaseResult *r)
+{
+	ArkaBuf		b;
+	char		num[32];
+
+	arka_buf_init(&b);
+	arka_buf_puts(&b, "FAILING\t{\"repo\":");
+	arka_json_write_string(&b, repo, strlen(repo));
+	arka_buf_puts(&b, ",\"file\":");
+	arka_json_write_string(&b, file, strlen(file));
+	snprintf(num, sizeof(num), ",\"index\":%zu", index);
+	arka_buf_puts(&b, num);
+	arka_buf_puts(&b, ",\"description\":");
+	if (desc)
+		arka_json_write(&b, desc);
+	else
+		arka_buf_puts(&b, "null");
+	if (r->ok)
+	{
+		arka_buf_puts(&b, "}\t{\"arka\":");
+		arka_json_write(&b, &r->value);
+	}
+	else
+	{
+		arka_buf_puts(&b, "}\t{\"arka_error\":");
+		arka_json_write_string(&b, r->err.message, strlen(r->err.message));
+	}
+	arka_buf_puts(&b, "}\n");
+	if (!b.oom)
+		fwrite(b.data, 1, b.len, stdout);
+	arka_buf_free(&b);
 }
 
 static int	community_passed,
 			community_failed,
 			community_skipped;
+static const char *community_repo;
 
 static void
 run_community_file(const char *root, const char *rel, const ArkaValue *skips)
@@ -411,8 +473,8 @@ run_community_file(const char *root, const char *rel, const ArkaValue *skips)
 		arka_arena_init(&scratch, 0);
 		r = run_case(rule, data, &scratch);
 		ok = (expected || error) && matches(&r, expected, error);
-		skip = find_skip(skips, rel, desc);
-		snprintf(label, sizeof(label), "%s: %.*s", rel,
+		skip = find_skip(skips, rel, desc, i);
+		snprintf(label, sizeof(label), "%s #%zu: %.*s", rel, i,
 				 desc && desc->type == ARKA_STR ? (int) desc->u.str.len : 5,
 				 desc && desc->type == ARKA_STR ? desc->u.str.ptr : "(n/a)");
 		if (ok && !skip)
@@ -430,7 +492,7 @@ run_community_file(const char *root, const char *rel, const ArkaValue *skips)
 			community_failed++;
 		}
 		if (verbose && !ok)
-			printf("UNLISTED-OR-SKIPPED\t%s\n", label);
+			print_failing(community_repo, rel, i, desc, &r);
 		arka_arena_free(&scratch);
 	}
 	free(text);
@@ -516,6 +578,7 @@ run_community(const char *datadir, const char *skippath)
 		repo_skips.u.arr.items = items;
 		repo_skips.u.arr.n = k;
 		community_passed = community_failed = community_skipped = 0;
+		community_repo = repos[i];
 		snprintf(root, sizeof(root), "%s/community/%s/suites", datadir, repos[i]);
 		walk_suites(root, "", &repo_skips);
 		{
