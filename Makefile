@@ -24,7 +24,7 @@ OBJS = \
 	src/arka_evaluate.o \
 	src/arka_catalog.o
 
-SHLIB_LINK = $(CORE_LIB) -lsodium
+SHLIB_LINK = $(CORE_LIB) -lcrypto
 PG_CPPFLAGS = -Isrc/core -Isrc
 PG_CFLAGS = -std=gnu11
 

@@ -30,6 +30,7 @@ PG_FUNCTION_INFO_V1(arka_check_logic);
 static ArkaArena eval_arena;
 static bool eval_arena_ready = false;
 static ArkaBuf canon_buf;
+static ArkaBuf leaf_buf;
 
 /*
  * The rule selection of the last call.  Batches call with the same
@@ -57,6 +58,7 @@ get_eval_arena(void)
 	{
 		arka_arena_init(&eval_arena, 0);
 		arka_buf_init(&canon_buf);
+		arka_buf_init(&leaf_buf);
 		arka_arena_init(&selcache.arena, 0);
 		eval_arena_ready = true;
 	}
@@ -228,12 +230,12 @@ typedef struct Decision
 	ArkaEval	ev;
 	ArkaDecision d;
 	char		proof[65];
-	ArkaBuf		leaf;
+	ArkaBuf    *leaf;			/* the leaf text, valid until the next call */
 } Decision;
 
 /* Evaluate the selected rules and compute the proof id. */
 static void
-decide(FunctionCallInfo fcinfo, Jsonb *doc, Decision *dec, bool want_leaf)
+decide(FunctionCallInfo fcinfo, Jsonb *doc, Decision *dec)
 {
 	ArkaArena  *arena = get_eval_arena();
 	int			failed;
@@ -254,83 +256,156 @@ decide(FunctionCallInfo fcinfo, Jsonb *doc, Decision *dec, bool want_leaf)
 	arka_jsonb_canon(&doc->root, &canon_buf);
 	if (canon_buf.oom)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	arka_doc_digest(canon_buf.data, canon_buf.len, digest);
-	arka_buf_init(&dec->leaf);
-	arka_proof_id(digest, dec->rs, dec->sel, &dec->d, dec->proof,
-				  want_leaf ? &dec->leaf : NULL);
+	dec->leaf = &leaf_buf;
+	if (!arka_doc_digest(canon_buf.data, canon_buf.len, digest) ||
+		!arka_proof_id(digest, dec->rs, dec->sel, &dec->d, dec->proof, dec->leaf))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("arka could not compute the proof id"),
+				 errdetail("SHA-256 through libcrypto failed or memory ran out.")));
 }
 
-static void
-push_key(JsonbParseState **ps, const char *key)
+/*
+ * What every violation object of a rule repeats, prepared once per
+ * ruleset: the version as a numeric and the evidence keys in jsonb order.
+ * Results are then built as JsonbValue trees whose object pairs are
+ * already sorted, so no per-document key sort is needed.
+ */
+typedef struct RuleJson
 {
-	JsonbValue	k;
+	JsonbValue	version;
+	int			nslots;
+	int		   *slots;			/* evidence slots, in jsonb key order */
+} RuleJson;
 
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(ps, WJB_KEY, &k);
+static MemoryContext rulejson_cxt = NULL;
+static RuleJson *rulejson = NULL;
+static int64 rulejson_builds = -1;
+
+/* Display key of a slot in the evidence object ("$" = whole document). */
+static void
+slot_key(const ArkaRuleset *rs, int slot, const char **key, size_t *len)
+{
+	const ArkaPath *p = &rs->paths.paths[slot];
+
+	*key = p->textlen ? p->text : "$";
+	*len = p->textlen ? p->textlen : 1;
 }
 
-static void
-push_string(JsonbParseState **ps, JsonbIteratorToken tok, const char *s)
-{
-	JsonbValue	v;
+static const ArkaRuleset *sort_rs;
 
-	if (s == NULL)
-		v.type = jbvNull;
+static int
+slot_cmp(const void *x, const void *y)
+{
+	const char *a,
+			   *b;
+	size_t		alen,
+				blen;
+
+	slot_key(sort_rs, *(const int *) x, &a, &alen);
+	slot_key(sort_rs, *(const int *) y, &b, &blen);
+	return arka_jsonb_key_cmp(a, alen, b, blen);
+}
+
+static RuleJson *
+get_rule_json(ArkaRuleset *rs)
+{
+	MemoryContext old;
+
+	if (rulejson != NULL && rulejson_builds == arka_ruleset_builds)
+		return rulejson;
+	if (rulejson_cxt == NULL)
+		rulejson_cxt = AllocSetContextCreate(TopMemoryContext, "arka result templates",
+											 ALLOCSET_SMALL_SIZES);
 	else
+		MemoryContextReset(rulejson_cxt);
+	rulejson = NULL;
+	old = MemoryContextSwitchTo(rulejson_cxt);
+	rulejson = palloc0(sizeof(RuleJson) * (rs->nrules ? rs->nrules : 1));
+	for (int i = 0; i < rs->nrules; i++)
 	{
-		v.type = jbvString;
-		v.val.string.val = (char *) s;
-		v.val.string.len = strlen(s);
+		RuleJson   *rj = &rulejson[i];
+
+		rj->version.type = jbvNumeric;
+		rj->version.val.numeric = int64_to_numeric(rs->rules[i].version);
+		rj->nslots = rs->rules[i].nslots;
+		rj->slots = palloc(sizeof(int) * (rj->nslots ? rj->nslots : 1));
+		memcpy(rj->slots, rs->rules[i].slots, sizeof(int) * rj->nslots);
+		sort_rs = rs;
+		qsort(rj->slots, rj->nslots, sizeof(int), slot_cmp);
 	}
-	pushJsonbValue(ps, tok, &v);
+	MemoryContextSwitchTo(old);
+	rulejson_builds = arka_ruleset_builds;
+	return rulejson;
+}
+
+static void
+set_pair(JsonbPair *p, int order, const char *key, const JsonbValue *value)
+{
+	arka_jbv_string(&p->key, key, strlen(key));
+	p->value = *value;
+	p->order = order;
+}
+
+static void
+jbv_cstring(JsonbValue *v, const char *s)
+{
+	if (s == NULL)
+		v->type = jbvNull;
+	else
+		arka_jbv_string(v, s, strlen(s));
 }
 
 /* One violation: the rule and the document values it read (evidence). */
 static void
-push_violation(JsonbParseState **ps, Decision *dec, const ArkaRule *r)
+violation_jbv(Decision *dec, JsonbContainer *doc, const RuleJson *rj, const ArkaRule *r,
+			  JsonbValue *out)
 {
+	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * 8);
 	JsonbValue	v;
+	JsonbValue	evidence;
+	int			n = 0;
 
-	pushJsonbValue(ps, WJB_BEGIN_OBJECT, NULL);
-	push_key(ps, "rule_id");
-	push_string(ps, WJB_VALUE, r->rule_id);
-	push_key(ps, "version");
-	v.type = jbvNumeric;
-	v.val.numeric = int64_to_numeric(r->version);
-	pushJsonbValue(ps, WJB_VALUE, &v);
-	push_key(ps, "jurisdiction");
-	push_string(ps, WJB_VALUE, r->jurisdiction);
-	push_key(ps, "domain");
-	push_string(ps, WJB_VALUE, r->domain);
-	push_key(ps, "action");
-	push_string(ps, WJB_VALUE, arka_action_name(r->action));
-	push_key(ps, "severity");
-	push_string(ps, WJB_VALUE, r->severity);
-	push_key(ps, "description");
-	push_string(ps, WJB_VALUE, r->description);
-	push_key(ps, "evidence");
-	pushJsonbValue(ps, WJB_BEGIN_OBJECT, NULL);
-	for (int i = 0; i < r->nslots; i++)
+	evidence.type = jbvObject;
+	evidence.val.object.pairs = palloc(sizeof(JsonbPair) * (rj->nslots ? rj->nslots : 1));
+	for (int i = 0; i < rj->nslots; i++)
 	{
-		int			slot = r->slots[i];
-		const ArkaPath *p = &dec->rs->paths.paths[slot];
-		JsonbValue	k;
-		ArkaValue	null_value = arka_null();
+		int			slot = rj->slots[i];
+		JsonbPair  *p = &evidence.val.object.pairs[n];
+		const char *key;
+		size_t		keylen;
 
 		if (dec->ev.slot_state[slot] == ARKA_SLOT_UNKNOWN)
 			continue;			/* not read: short-circuited */
-		k.type = jbvString;
-		k.val.string.val = (char *) (p->textlen ? p->text : "$");
-		k.val.string.len = p->textlen ? p->textlen : 1;
-		pushJsonbValue(ps, WJB_KEY, &k);
-		arka_push_value(ps, WJB_VALUE,
-						dec->ev.slot_state[slot] == ARKA_SLOT_FOUND ?
-						&dec->ev.slot_vals[slot] : &null_value);
+		slot_key(dec->rs, slot, &key, &keylen);
+		arka_jbv_string(&p->key, key, keylen);
+		p->order = n;
+		if (dec->ev.slot_state[slot] == ARKA_SLOT_ABSENT)
+			p->value.type = jbvNull;
+		else if (!arka_jsonb_path_jbv(doc, &dec->rs->paths.paths[slot], &p->value))
+			arka_value_to_jbv(&dec->ev.slot_vals[slot], &p->value);
+		n++;
 	}
-	pushJsonbValue(ps, WJB_END_OBJECT, NULL);
-	pushJsonbValue(ps, WJB_END_OBJECT, NULL);
+	evidence.val.object.nPairs = n;
+
+	/* jsonb key order: action domain rule_id version evidence severity description jurisdiction */
+	jbv_cstring(&v, arka_action_name(r->action));
+	set_pair(&pairs[0], 0, "action", &v);
+	jbv_cstring(&v, r->domain);
+	set_pair(&pairs[1], 1, "domain", &v);
+	jbv_cstring(&v, r->rule_id);
+	set_pair(&pairs[2], 2, "rule_id", &v);
+	set_pair(&pairs[3], 3, "version", &rj->version);
+	set_pair(&pairs[4], 4, "evidence", &evidence);
+	jbv_cstring(&v, r->severity);
+	set_pair(&pairs[5], 5, "severity", &v);
+	jbv_cstring(&v, r->description);
+	set_pair(&pairs[6], 6, "description", &v);
+	jbv_cstring(&v, r->jurisdiction);
+	set_pair(&pairs[7], 7, "jurisdiction", &v);
+	out->type = jbvObject;
+	out->val.object.nPairs = 8;
+	out->val.object.pairs = pairs;
 }
 
 /*
@@ -343,38 +418,44 @@ arka_evaluate(PG_FUNCTION_ARGS)
 {
 	Jsonb	   *doc = document_arg(fcinfo);
 	Decision	dec;
-	JsonbParseState *ps = NULL;
+	RuleJson   *rj;
+	JsonbPair	top[5];
+	JsonbPair	proof[2];
 	JsonbValue	v;
-	JsonbValue *res;
-	char		rulesver[65];
+	JsonbValue	result;
 
-	decide(fcinfo, doc, &dec, false);
+	decide(fcinfo, doc, &dec);
+	rj = get_rule_json(dec.rs);
 
-	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
-	push_key(&ps, "compliant");
+	/* jsonb key order: proof outcome compliant violations ruleset_version */
+	jbv_cstring(&v, "sha256");
+	set_pair(&proof[0], 0, "alg", &v);
+	jbv_cstring(&v, dec.proof);
+	set_pair(&proof[1], 1, "proof_id", &v);
+	v.type = jbvObject;
+	v.val.object.nPairs = 2;
+	v.val.object.pairs = proof;
+	set_pair(&top[0], 0, "proof", &v);
+	jbv_cstring(&v, arka_action_name(dec.d.outcome));
+	set_pair(&top[1], 1, "outcome", &v);
 	v.type = jbvBool;
 	v.val.boolean = dec.d.outcome != ARKA_ACTION_BLOCK;
-	pushJsonbValue(&ps, WJB_VALUE, &v);
-	push_key(&ps, "outcome");
-	push_string(&ps, WJB_VALUE, arka_action_name(dec.d.outcome));
-	push_key(&ps, "violations");
-	pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
+	set_pair(&top[2], 2, "compliant", &v);
+	v.type = jbvArray;
+	v.val.array.rawScalar = false;
+	v.val.array.nElems = dec.d.nfired;
+	v.val.array.elems = palloc(sizeof(JsonbValue) * (dec.d.nfired ? dec.d.nfired : 1));
 	for (int i = 0; i < dec.d.nfired; i++)
-		push_violation(&ps, &dec, &dec.rs->rules[dec.d.fired[i]]);
-	pushJsonbValue(&ps, WJB_END_ARRAY, NULL);
-	push_key(&ps, "ruleset_version");
-	arka_hex(dec.sel->digest, 32, rulesver);
-	push_string(&ps, WJB_VALUE, rulesver);
-	push_key(&ps, "proof");
-	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
-	push_key(&ps, "proof_id");
-	push_string(&ps, WJB_VALUE, dec.proof);
-	push_key(&ps, "alg");
-	push_string(&ps, WJB_VALUE, "sha256");
-	pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
-	res = pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
+		violation_jbv(&dec, &doc->root, &rj[dec.d.fired[i]], &dec.rs->rules[dec.d.fired[i]],
+					  &v.val.array.elems[i]);
+	set_pair(&top[3], 3, "violations", &v);
+	jbv_cstring(&v, dec.sel->digest_hex);
+	set_pair(&top[4], 4, "ruleset_version", &v);
+	result.type = jbvObject;
+	result.val.object.nPairs = 5;
+	result.val.object.pairs = top;
 
-	PG_RETURN_JSONB_P(JsonbValueToJsonb(res));
+	PG_RETURN_JSONB_P(JsonbValueToJsonb(&result));
 }
 
 /* arka_explain_proof: the leaf text hashed into arka_evaluate's proof id. */
@@ -385,11 +466,8 @@ arka_explain_proof(PG_FUNCTION_ARGS)
 	Decision	dec;
 	text	   *t;
 
-	decide(fcinfo, doc, &dec, true);
-	if (dec.leaf.oom)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	t = cstring_to_text_with_len(dec.leaf.data, dec.leaf.len);
-	arka_buf_free(&dec.leaf);
+	decide(fcinfo, doc, &dec);
+	t = cstring_to_text_with_len(dec.leaf->data, dec.leaf->len);
 	PG_RETURN_TEXT_P(t);
 }
 

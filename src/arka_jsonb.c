@@ -13,12 +13,13 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
 #include "arka_jsonb.h"
-#include "arka_proof.h"
+#include "arka_canon.h"
 
 /*
  * The numeric on-disk header (stable: it is what pg_upgrade carries over).
@@ -234,54 +235,210 @@ arka_jsonb_to_value(JsonbContainer *c, ArkaArena *arena, ArkaValue *out)
 }
 
 /*
- * ArkaDocOps lookup over a jsonb container: object keys by binary search
- * (getKeyJsonValueFromContainer), arrays by index.  A path that runs into
- * a scalar continues with JavaScript's string rules (index, length).
+ * One entry of a container read in place: its JEntry and where its data
+ * lies (offsets relative to the container's data area).
+ */
+typedef struct RawEntry
+{
+	JEntry		je;
+	const char *base;
+	uint32		off;
+	uint32		end;
+} RawEntry;
+
+/* End offset of entry i given the end of entry i-1 (jsonb's stride rule). */
+static inline uint32
+entry_end(JEntry je, uint32 prev_end)
+{
+	return JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : prev_end + JBE_OFFLENFLD(je);
+}
+
+/*
+ * Find a key in an object by scanning its key entries in place.  Keys are
+ * stored shortest first, so the scan stops at the first longer key; for
+ * the small objects of payment documents this beats a binary search that
+ * builds JsonbValues.
+ */
+static bool
+raw_object_find(const JsonbContainer *c, const char *key, size_t len, RawEntry *out)
+{
+	uint32		count = c->header & JB_CMASK;
+	const char *base = (const char *) &c->children[count * 2];
+	uint32		off = 0;
+	uint32		found = count;
+	uint32		voff;
+
+	for (uint32 i = 0; i < count; i++)
+	{
+		JEntry		je = c->children[i];
+		uint32		end = entry_end(je, off);
+		size_t		klen = end - off;
+
+		if (found == count)
+		{
+			if (klen == len && memcmp(base + off, key, len) == 0)
+				found = i;
+			else if (klen > len)
+			{
+				/* sorted by length: the key is absent */
+				return false;
+			}
+		}
+		off = end;
+	}
+	if (found == count)
+		return false;
+	/* values follow the keys; walk them to the one we need */
+	voff = off;
+	for (uint32 i = 0; i <= found; i++)
+	{
+		JEntry		je = c->children[count + i];
+		uint32		end = entry_end(je, voff);
+
+		if (i == found)
+		{
+			out->je = je;
+			out->base = base;
+			out->off = voff;
+			out->end = end;
+			return true;
+		}
+		voff = end;
+	}
+	return false;
+}
+
+/* Element i of an array, in place. */
+static bool
+raw_array_elem(const JsonbContainer *c, uint64 index, RawEntry *out)
+{
+	uint32		count = c->header & JB_CMASK;
+	const char *base = (const char *) &c->children[count];
+	uint32		off = 0;
+
+	if (index >= count)
+		return false;
+	for (uint32 i = 0; i <= index; i++)
+	{
+		JEntry		je = c->children[i];
+		uint32		end = entry_end(je, off);
+
+		if (i == index)
+		{
+			out->je = je;
+			out->base = base;
+			out->off = off;
+			out->end = end;
+			return true;
+		}
+		off = end;
+	}
+	return false;
+}
+
+static const JsonbContainer *
+raw_container(const RawEntry *e)
+{
+	return (const JsonbContainer *) (e->base + INTALIGN(e->off));
+}
+
+/* Convert an in-place entry into an engine value (containers deeply). */
+static void
+raw_to_value(const RawEntry *e, ArkaArena *arena, ArkaValue *out)
+{
+	JEntry		je = e->je;
+
+	if (JBE_ISSTRING(je))
+		*out = arka_str(e->base + e->off, e->end - e->off);
+	else if (JBE_ISNUMERIC(je))
+	{
+		out->type = ARKA_NUM;
+		if (!arka_numeric_to_dec((Numeric) (e->base + INTALIGN(e->off)), &out->u.num))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("number out of range for arka"),
+					 errdetail("arka computes with exact decimals of at most 38 significant digits and exponents up to %d.",
+							   ARKA_DEC_EXP_MAX)));
+	}
+	else if (JBE_ISBOOL_TRUE(je))
+		*out = arka_bool(true);
+	else if (JBE_ISBOOL_FALSE(je))
+		*out = arka_bool(false);
+	else if (JBE_ISNULL(je))
+		*out = arka_null();
+	else
+		convert_container((JsonbContainer *) raw_container(e), arena, out, 1);
+}
+
+/*
+ * ArkaDocOps lookup over a jsonb document, reading containers in place.
+ * A path that runs into a scalar continues with JavaScript's rules
+ * (string index, length); "length" of an array is its size.
  */
 static int
 jsonb_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out)
 {
-	JsonbContainer *c = (JsonbContainer *) doc;
-	JsonbValue	cur;
-	JsonbValue	tmp;
+	const JsonbContainer *c = (const JsonbContainer *) doc;
+	RawEntry	e;
+	bool		have_entry = false;
 
-	cur.type = jbvBinary;
-	cur.val.binary.data = c;
-	cur.val.binary.len = 0;
+	if (path->nseg == 0)
+	{
+		convert_container((JsonbContainer *) c, ev->arena, out, 0);
+		return 1;
+	}
 	for (int i = 0; i < path->nseg; i++)
 	{
 		const ArkaPathSeg *seg = &path->segs[i];
-		JsonbContainer *cc;
-		JsonbValue *found = NULL;
 
-		if (cur.type != jbvBinary || JsonContainerIsScalar(cur.val.binary.data))
+		if (have_entry && !JBE_ISCONTAINER(e.je))
 		{
 			/* a scalar in the middle of the path: JavaScript lookup rules */
 			ArkaValue	sv;
 			ArkaPath	rest;
 
-			convert_jbv(&cur, ev->arena, &sv, 0);
+			raw_to_value(&e, ev->arena, &sv);
 			rest.text = path->text;
 			rest.textlen = path->textlen;
 			rest.nseg = path->nseg - i;
 			rest.segs = path->segs + i;
 			return arka_value_lookup(&sv, &rest, out);
 		}
-		cc = cur.val.binary.data;
-		if (JsonContainerIsObject(cc))
-			found = getKeyJsonValueFromContainer(cc, seg->key, seg->len, &tmp);
-		else if (seg->index >= 0 && seg->index < (int64) JsonContainerSize(cc))
-			found = getIthJsonbValueFromContainer(cc, (uint32) seg->index);
-		else if (seg->len == 6 && memcmp(seg->key, "length", 6) == 0)
+		if (have_entry)
+			c = raw_container(&e);
+		if (c->header & JB_FOBJECT)
 		{
-			*out = arka_num(arka_dec_from_int64(JsonContainerSize(cc)));
-			return i + 1 == path->nseg ? 1 : 0;
+			if (!raw_object_find(c, seg->key, seg->len, &e))
+				return 0;
 		}
-		if (found == NULL)
+		else if (c->header & JB_FSCALAR)
+		{
+			/* a raw scalar document: look into its one value */
+			ArkaValue	sv;
+			ArkaPath	rest;
+
+			convert_container((JsonbContainer *) c, ev->arena, &sv, 0);
+			rest.text = path->text;
+			rest.textlen = path->textlen;
+			rest.nseg = path->nseg - i;
+			rest.segs = path->segs + i;
+			return arka_value_lookup(&sv, &rest, out);
+		}
+		else if (seg->index >= 0)
+		{
+			if (!raw_array_elem(c, (uint64) seg->index, &e))
+				return 0;
+		}
+		else if (seg->len == 6 && memcmp(seg->key, "length", 6) == 0 && i + 1 == path->nseg)
+		{
+			*out = arka_num(arka_dec_from_int64(c->header & JB_CMASK));
+			return 1;
+		}
+		else
 			return 0;
-		cur = *found;
+		have_entry = true;
 	}
-	convert_jbv(&cur, ev->arena, out, 0);
+	raw_to_value(&e, ev->arena, out);
 	return 1;
 }
 
@@ -383,73 +540,282 @@ arka_value_to_jsonb(const ArkaValue *v)
 	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
 }
 
-/*
- * Canonical encoding of a jsonb document.  jsonb already stores object
- * keys shortest first, then bytewise: exactly the canonical order.
- */
 void
-arka_jsonb_canon(JsonbContainer *c, ArkaBuf *b)
+arka_jbv_string(JsonbValue *v, const char *s, size_t len)
+{
+	v->type = jbvString;
+	v->val.string.val = (char *) s;
+	v->val.string.len = (int) len;
+}
+
+/* jsonb's key order: shorter keys first, then bytewise. */
+int
+arka_jsonb_key_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	return memcmp(a, b, alen);
+}
+
+static int
+pair_cmp(const void *x, const void *y)
+{
+	const JsonbPair *a = x;
+	const JsonbPair *b = y;
+
+	return arka_jsonb_key_cmp(a->key.val.string.val, a->key.val.string.len,
+							  b->key.val.string.val, b->key.val.string.len);
+}
+
+/* Expand a container into a JsonbValue tree (keys come out in jsonb order). */
+static void
+container_to_jbv(JsonbContainer *c, JsonbValue *out)
 {
 	JsonbIterator *it = JsonbIteratorInit(c);
 	JsonbValue	v;
 	JsonbIteratorToken tok;
-	bool		raw_scalar = false;
+	uint32		n = JsonContainerSize(c);
+	uint32		k = 0;
 
-	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	tok = JsonbIteratorNext(&it, &v, true);
+	if (tok == WJB_BEGIN_ARRAY && v.val.array.rawScalar)
 	{
-		switch (tok)
+		JsonbIteratorNext(&it, out, true);
+		return;
+	}
+	if (tok == WJB_BEGIN_OBJECT)
+	{
+		out->type = jbvObject;
+		out->val.object.nPairs = n;
+		out->val.object.pairs = palloc(sizeof(JsonbPair) * (n ? n : 1));
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 		{
-			case WJB_BEGIN_ARRAY:
-				if (v.val.array.rawScalar)
-					raw_scalar = true;
+			if (tok == WJB_KEY && k < n)
+			{
+				out->val.object.pairs[k].key = v;
+				out->val.object.pairs[k].order = k;
+			}
+			else if (tok == WJB_VALUE && k < n)
+			{
+				if (v.type == jbvBinary)
+					container_to_jbv(v.val.binary.data, &out->val.object.pairs[k].value);
 				else
-					arka_canon_array_begin(b, v.val.array.nElems);
-				break;
-			case WJB_END_ARRAY:
-				if (!raw_scalar)
-					arka_canon_array_end(b);
-				break;
-			case WJB_BEGIN_OBJECT:
-				arka_canon_object_begin(b, v.val.object.nPairs);
-				break;
-			case WJB_END_OBJECT:
-				arka_canon_object_end(b);
-				break;
-			case WJB_KEY:
-				arka_canon_str(b, v.val.string.val, v.val.string.len);
-				break;
-			case WJB_VALUE:
-			case WJB_ELEM:
-				switch (v.type)
-				{
-					case jbvNull:
-						arka_canon_null(b);
-						break;
-					case jbvBool:
-						arka_canon_bool(b, v.val.boolean);
-						break;
-					case jbvString:
-						arka_canon_str(b, v.val.string.val, v.val.string.len);
-						break;
-					case jbvNumeric:
-						{
-							ArkaDec		d;
-
-							if (!arka_numeric_to_dec(v.val.numeric, &d))
-								ereport(ERROR,
-										(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-										 errmsg("number out of range for arka"),
-										 errdetail("arka computes with exact decimals of at most 38 significant digits and exponents up to %d.",
-												   ARKA_DEC_EXP_MAX)));
-							arka_canon_num(b, &d);
-						}
-						break;
-					default:
-						elog(ERROR, "unexpected jsonb value type %d", (int) v.type);
-				}
-				break;
-			default:
-				break;
+					out->val.object.pairs[k].value = v;
+				k++;
+			}
+		}
+		return;
+	}
+	out->type = jbvArray;
+	out->val.array.rawScalar = false;
+	out->val.array.nElems = n;
+	out->val.array.elems = palloc(sizeof(JsonbValue) * (n ? n : 1));
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_ELEM && k < n)
+		{
+			if (v.type == jbvBinary)
+				container_to_jbv(v.val.binary.data, &out->val.array.elems[k]);
+			else
+				out->val.array.elems[k] = v;
+			k++;
 		}
 	}
+}
+
+bool
+arka_jsonb_path_jbv(JsonbContainer *root, const ArkaPath *path, JsonbValue *out)
+{
+	JsonbValue	cur;
+	JsonbValue	tmp;
+
+	cur.type = jbvBinary;
+	cur.val.binary.data = root;
+	cur.val.binary.len = 0;
+	for (int i = 0; i < path->nseg; i++)
+	{
+		const ArkaPathSeg *seg = &path->segs[i];
+		JsonbContainer *cc;
+		JsonbValue *found = NULL;
+
+		if (cur.type != jbvBinary || JsonContainerIsScalar(cur.val.binary.data))
+			return false;		/* JavaScript string rules: caller falls back */
+		cc = cur.val.binary.data;
+		if (JsonContainerIsObject(cc))
+			found = getKeyJsonValueFromContainer(cc, seg->key, seg->len, &tmp);
+		else if (seg->index >= 0 && seg->index < (int64) JsonContainerSize(cc))
+			found = getIthJsonbValueFromContainer(cc, (uint32) seg->index);
+		if (found == NULL)
+			return false;
+		cur = *found;
+	}
+	if (cur.type == jbvBinary)
+		container_to_jbv(cur.val.binary.data, out);
+	else
+		*out = cur;
+	return true;
+}
+
+void
+arka_value_to_jbv(const ArkaValue *v, JsonbValue *out)
+{
+	switch (v->type)
+	{
+		case ARKA_NULL:
+			out->type = jbvNull;
+			break;
+		case ARKA_BOOL:
+			out->type = jbvBool;
+			out->val.boolean = v->u.b;
+			break;
+		case ARKA_NUM:
+			if (!arka_dec_is_finite(&v->u.num))
+				out->type = jbvNull;
+			else
+			{
+				char		buf[ARKA_DEC_STRLEN];
+
+				arka_dec_to_json(&v->u.num, buf);
+				out->type = jbvNumeric;
+				out->val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+																	   CStringGetDatum(buf),
+																	   ObjectIdGetDatum(InvalidOid),
+																	   Int32GetDatum(-1)));
+			}
+			break;
+		case ARKA_STR:
+			arka_jbv_string(out, v->u.str.ptr, v->u.str.len);
+			break;
+		case ARKA_ARR:
+			out->type = jbvArray;
+			out->val.array.rawScalar = false;
+			out->val.array.nElems = v->u.arr.n;
+			out->val.array.elems = palloc(sizeof(JsonbValue) * (v->u.arr.n ? v->u.arr.n : 1));
+			for (size_t i = 0; i < v->u.arr.n; i++)
+				arka_value_to_jbv(&v->u.arr.items[i], &out->val.array.elems[i]);
+			break;
+		case ARKA_OBJ:
+			out->type = jbvObject;
+			out->val.object.nPairs = v->u.obj.n;
+			out->val.object.pairs = palloc(sizeof(JsonbPair) * (v->u.obj.n ? v->u.obj.n : 1));
+			for (size_t i = 0; i < v->u.obj.n; i++)
+			{
+				JsonbPair  *p = &out->val.object.pairs[i];
+
+				arka_jbv_string(&p->key, v->u.obj.members[i].key, v->u.obj.members[i].keylen);
+				arka_value_to_jbv(&v->u.obj.members[i].val, &p->value);
+				p->order = i;
+			}
+			/* engine objects keep source order and unique keys: sort only */
+			qsort(out->val.object.pairs, v->u.obj.n, sizeof(JsonbPair), pair_cmp);
+			break;
+	}
+}
+
+/* Canonical encoding of one scalar JEntry whose data starts at base+off. */
+static void
+canon_scalar(ArkaBuf *b, JEntry je, const char *base, uint32 off, uint32 end, int depth);
+
+/*
+ * Canonical encoding of a container, read straight from jsonb's on-disk
+ * layout (JEntry array, then data; offsets are stored every
+ * JB_OFFSET_STRIDE entries and lengths otherwise).  No iterator, no
+ * JsonbValue, no allocation: this runs for every evaluated document.
+ * Object keys are stored shortest first, then bytewise: the canonical
+ * order already.
+ */
+static void
+canon_container(ArkaBuf *b, const JsonbContainer *c, int depth)
+{
+	uint32		count = c->header & JB_CMASK;
+	bool		is_object = (c->header & JB_FOBJECT) != 0;
+	bool		is_scalar = (c->header & JB_FSCALAR) != 0;
+	uint32		nentries = is_object ? count * 2 : count;
+	const char *base = (const char *) &c->children[nentries];
+	uint32		off = 0;
+
+	if (depth > ARKA_JSON_MAX_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("jsonb value is nested too deeply for arka"),
+				 errdetail("arka reads JSON nested at most %d levels deep.",
+						   ARKA_JSON_MAX_DEPTH)));
+	check_stack_depth();
+
+	if (!is_object)
+	{
+		if (!is_scalar)
+			arka_canon_array_begin(b, count);
+		for (uint32 i = 0; i < count; i++)
+		{
+			JEntry		je = c->children[i];
+			uint32		end = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : off + JBE_OFFLENFLD(je);
+
+			canon_scalar(b, je, base, off, end, depth);
+			off = end;
+		}
+		if (!is_scalar)
+			arka_canon_array_end(b);
+		return;
+	}
+
+	arka_canon_object_begin(b, count);
+	{
+		/* values start where the last key ends */
+		uint32		voff = 0;
+		uint32		koff = 0;
+
+		for (uint32 i = 0; i < count; i++)
+		{
+			JEntry		je = c->children[i];
+
+			voff = JBE_HAS_OFF(je) ? JBE_OFFLENFLD(je) : voff + JBE_OFFLENFLD(je);
+		}
+		for (uint32 i = 0; i < count; i++)
+		{
+			JEntry		kje = c->children[i];
+			JEntry		vje = c->children[count + i];
+			uint32		kend = JBE_HAS_OFF(kje) ? JBE_OFFLENFLD(kje) : koff + JBE_OFFLENFLD(kje);
+			uint32		vend = JBE_HAS_OFF(vje) ? JBE_OFFLENFLD(vje) : voff + JBE_OFFLENFLD(vje);
+
+			arka_canon_str(b, base + koff, kend - koff);
+			canon_scalar(b, vje, base, voff, vend, depth);
+			koff = kend;
+			voff = vend;
+		}
+	}
+	arka_canon_object_end(b);
+}
+
+static void
+canon_scalar(ArkaBuf *b, JEntry je, const char *base, uint32 off, uint32 end, int depth)
+{
+	if (JBE_ISSTRING(je))
+		arka_canon_str(b, base + off, end - off);
+	else if (JBE_ISNUMERIC(je))
+	{
+		ArkaDec		d;
+
+		if (!arka_numeric_to_dec((Numeric) (base + INTALIGN(off)), &d))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("number out of range for arka"),
+					 errdetail("arka computes with exact decimals of at most 38 significant digits and exponents up to %d.",
+							   ARKA_DEC_EXP_MAX)));
+		arka_canon_num(b, &d);
+	}
+	else if (JBE_ISBOOL_TRUE(je))
+		arka_canon_bool(b, true);
+	else if (JBE_ISBOOL_FALSE(je))
+		arka_canon_bool(b, false);
+	else if (JBE_ISNULL(je))
+		arka_canon_null(b);
+	else
+		canon_container(b, (const JsonbContainer *) (base + INTALIGN(off)), depth + 1);
+}
+
+void
+arka_jsonb_canon(JsonbContainer *c, ArkaBuf *b)
+{
+	canon_container(b, c, 0);
 }

@@ -31,6 +31,22 @@ extern void arka_jsonb_to_value(JsonbContainer *c, ArkaArena *arena, ArkaValue *
 extern Jsonb *arka_value_to_jsonb(const ArkaValue *v);
 extern void arka_push_value(JsonbParseState **ps, JsonbIteratorToken tok, const ArkaValue *v);
 
+/*
+ * JsonbValue trees, for building results without pushJsonbValue's key
+ * sort: callers supply object pairs already in jsonb key order.
+ */
+extern void arka_jbv_string(JsonbValue *v, const char *s, size_t len);
+extern int	arka_jsonb_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/*
+ * The value at a path of a jsonb document as a JsonbValue tree (pointing
+ * into the document), for evidence; false when the path is absent.
+ */
+extern bool arka_jsonb_path_jbv(JsonbContainer *root, const ArkaPath *path, JsonbValue *out);
+
+/* An engine value as a JsonbValue tree (object keys sorted as jsonb needs). */
+extern void arka_value_to_jbv(const ArkaValue *v, JsonbValue *out);
+
 /* Canonical encoding (doc-c14n-v1) of a jsonb document. */
 extern void arka_jsonb_canon(JsonbContainer *c, ArkaBuf *b);
 

@@ -1040,6 +1040,39 @@ arka_buf_append(ArkaBuf *b, const char *s, size_t len)
 }
 
 /* Append one byte. */
+/* Slow path of arka_buf_reserve: grow the buffer to fit n more bytes. */
+char *
+arka_buf_grow(ArkaBuf *b, size_t n)
+{
+	if (b->oom)
+		return NULL;
+	if (b->len + n + 1 > b->cap)
+	{
+		if (n > SIZE_MAX - 1 - b->len)
+		{
+			b->oom = true;
+			return NULL;
+		}
+		{
+			size_t		need = b->len + n + 1;
+			size_t		newcap = b->cap == 0 ? 256 : b->cap;
+			char	   *nd;
+
+			while (newcap < need)
+				newcap = newcap > SIZE_MAX / 2 ? need : newcap * 2;
+			nd = realloc(b->data, newcap);
+			if (nd == NULL)
+			{
+				b->oom = true;
+				return NULL;
+			}
+			b->data = nd;
+			b->cap = newcap;
+		}
+	}
+	return b->data + b->len;
+}
+
 void
 arka_buf_putc(ArkaBuf *b, char c)
 {

@@ -52,6 +52,28 @@ extern void arka_buf_free(ArkaBuf *b);
 extern void arka_buf_append(ArkaBuf *b, const char *s, size_t len);
 extern void arka_buf_putc(ArkaBuf *b, char c);
 extern void arka_buf_puts(ArkaBuf *b, const char *s);
+extern char *arka_buf_grow(ArkaBuf *b, size_t n);
+
+/*
+ * Make room for n more bytes and return where to write them (NULL after an
+ * allocation failure); then arka_buf_commit what was written.  Inline: the
+ * canonical encoder calls it for every token of every document.
+ */
+static inline char *
+arka_buf_reserve(ArkaBuf *b, size_t n)
+{
+	if (!b->oom && b->data != NULL && n < b->cap - b->len)
+		return b->data + b->len;
+	return arka_buf_grow(b, n);
+}
+
+/* Account for bytes written after arka_buf_reserve and keep the NUL. */
+static inline void
+arka_buf_commit(ArkaBuf *b, size_t n)
+{
+	b->len += n;
+	b->data[b->len] = '\0';
+}
 
 /* Append a JSON string literal (quotes, escapes "\\ \" \b \f \n \r \t and \u00XX for other controls). */
 extern void arka_json_write_string(ArkaBuf *b, const char *s, size_t len);

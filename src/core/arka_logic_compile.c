@@ -427,6 +427,53 @@ compile_args(CompileState *cs, ArkaNode *n, const ArkaValue *items, size_t nitem
 	return true;
 }
 
+/*
+ * Mark the shapes rule packs are made of -- a document field compared
+ * with a literal string or number, or tested against a named list -- so
+ * the evaluator can decide them without the generic argument machinery.
+ * The field must be a memoized document slot without a default.
+ */
+static void
+mark_fast_path(ArkaNode *n)
+{
+	int			var = -1;
+	const ArkaNode *lit;
+
+	if (n->nargs != 2)
+		return;
+	for (int i = 0; i < 2; i++)
+		if (n->args[i]->op == OP_VAR && n->args[i]->slot >= 0 && !n->args[i]->scoped &&
+			n->args[i]->nargs <= 1)
+			var = i;
+	if (var < 0)
+		return;
+	lit = n->args[1 - var];
+	switch (n->op)
+	{
+		case OP_EQ:
+		case OP_NE:
+		case OP_SEQ:
+		case OP_SNE:
+			if (lit->op == OP_LIT && lit->lit.type == ARKA_STR)
+				n->fast = 1;
+			break;
+		case OP_LT:
+		case OP_LE:
+		case OP_GT:
+		case OP_GE:
+			if (lit->op == OP_LIT && lit->lit.type == ARKA_NUM && arka_dec_is_finite(&lit->lit.u.num))
+				n->fast = 1;
+			break;
+		case OP_IN_LIST:
+			if (var == 0)
+				n->fast = 1;
+			break;
+		default:
+			break;
+	}
+	n->fast_var = (int8_t) var;
+}
+
 /* Compile a single-key object {op: args}. */
 static ArkaNode *
 compile_operation(CompileState *cs, const ArkaMember *m, int scope, int depth)
@@ -537,6 +584,7 @@ compile_operation(CompileState *cs, const ArkaMember *m, int scope, int depth)
 		default:
 			break;
 	}
+	mark_fast_path(n);
 	path_pop(cs, saved);
 	return n;
 }

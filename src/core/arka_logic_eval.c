@@ -484,6 +484,71 @@ eval_reduce(ArkaEval *ev, const ArkaNode *n, ArkaValue *out)
 	return true;
 }
 
+/*
+ * Decide a fast-path node (see mark_fast_path): 1 when decided, 0 when the
+ * field's value needs the generic semantics (e.g. a number compared with
+ * a string), -1 on error.  Answers equal the generic path's exactly.
+ */
+static int
+eval_fast(ArkaEval *ev, const ArkaNode *n, ArkaValue *out)
+{
+	const ArkaNode *lit = n->args[1 - n->fast_var];
+	ArkaValue	v;
+	int			r = arka_eval_slot(ev, n->args[n->fast_var]->slot, &v);
+	bool		b;
+
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		v = arka_null();
+	switch (n->op)
+	{
+		case OP_EQ:
+		case OP_NE:
+		case OP_SEQ:
+		case OP_SNE:
+			if (v.type == ARKA_STR)
+				b = v.u.str.len == lit->lit.u.str.len &&
+					memcmp(v.u.str.ptr, lit->lit.u.str.ptr, v.u.str.len) == 0;
+			else if (v.type == ARKA_NULL)
+				b = false;		/* null equals no string, loosely or strictly */
+			else
+				return 0;
+			*out = arka_bool((n->op == OP_EQ || n->op == OP_SEQ) ? b : !b);
+			return 1;
+		case OP_IN_LIST:
+			if (n->list < 0 || ev->lists == NULL || n->list >= ev->lists->n)
+				return 0;		/* the generic path reports the error */
+			if (v.type != ARKA_STR)
+				return 0;
+			*out = arka_bool(arka_strset_contains(&ev->lists->lists[n->list].items,
+												  v.u.str.ptr, v.u.str.len));
+			return 1;
+		default:
+			{
+				bool		unordered;
+				int			c;
+
+				if (v.type != ARKA_NUM)
+					return 0;
+				c = n->fast_var == 0 ? arka_dec_cmp(&v.u.num, &lit->lit.u.num, &unordered)
+					: arka_dec_cmp(&lit->lit.u.num, &v.u.num, &unordered);
+				if (unordered)
+					b = false;
+				else if (n->op == OP_LT)
+					b = c < 0;
+				else if (n->op == OP_LE)
+					b = c <= 0;
+				else if (n->op == OP_GT)
+					b = c > 0;
+				else
+					b = c >= 0;
+				*out = arka_bool(b);
+				return 1;
+			}
+	}
+}
+
 bool
 arka_logic_eval(ArkaEval *ev, const ArkaNode *n, ArkaValue *out)
 {
@@ -501,6 +566,13 @@ arka_logic_eval(ArkaEval *ev, const ArkaNode *n, ArkaValue *out)
 	if (ev->depth >= ARKA_EVAL_MAX_DEPTH)
 		return arka_eval_fail(ev, n, ARKA_ERR_LIMIT, "evaluation nested too deeply");
 
+	if (n->fast)
+	{
+		int			r = eval_fast(ev, n, out);
+
+		if (r != 0)
+			return r > 0;
+	}
 	switch (n->op)
 	{
 		case OP_VAR:

@@ -68,6 +68,8 @@ struct ArkaNode
 	int32_t		list;			/* OP_IN_LIST: list index or -1 */
 	const char *name;			/* OP_UNKNOWN operator / OP_IN_LIST list name */
 	const char *where;			/* JSON path of this node, for errors */
+	uint8_t		fast;			/* a document field against a literal */
+	int8_t		fast_var;		/* which argument is that field */
 };
 
 /* String builder over the evaluation arena (arka_coerce.c). */

@@ -178,8 +178,7 @@ arka_ruleset_select(const ArkaRuleset *rs, const ArkaStrList *jurisdictions,
 		sel->mask[i] = on;
 		sel->nselected += on;
 	}
-	arka_selection_digest(rs, sel);
-	return true;
+	return arka_selection_digest(rs, sel);
 }
 
 bool

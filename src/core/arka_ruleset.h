@@ -56,6 +56,7 @@ typedef struct ArkaSelection
 	uint8_t    *mask;			/* nrules entries, 1 = evaluate */
 	int			nselected;
 	uint8_t		digest[32];		/* SHA-256 of the selected "id version" lines */
+	char		digest_hex[65]; /* the same in hex (ruleset_version) */
 } ArkaSelection;
 
 typedef struct ArkaDecision

@@ -277,6 +277,12 @@ test_numbers(void)
 	CHECK_STR(ERR("1e7000"), "number out of range");
 	CHECK_STR(ERR("1e400000000000000000000"), "number out of range");
 	CHECK(parse("1e-400000000000000000000"));
+	CHECK_STR(ERR("1e9999996999999999999999999"), "number out of range");
+	CHECK_STR(ERR("2999999999999999999999699999999999999999999991e+9999996999999999999999999"),
+			  "number out of range");
+	/* more than 38 significant digits round, they are not an error */
+	CHECK(parse("1.000000000000000000000000000000000000000000001"));
+	CHECK(equal_texts("1.000000000000000000000000000000000000000000001", "1"));
 	CHECK(parse("0e999999999999"));
 	CHECK_STR(ERR("[1,-1e99999]"), "number out of range");
 	CHECK_STR(ERR("{\"a\":9.9e6200}"), "number out of range");
