@@ -1,0 +1,60 @@
+\echo
+\echo '== 1. Install arka and the four shipped rule packs'
+CREATE EXTENSION arka;
+SELECT p AS pack, arka_install_pack(p) AS rules
+FROM unnest(ARRAY['us_bsa', 'ofac_country', 'fatf_high_risk', 'eu_amlr']) AS p;
+SELECT rule_id, version, action, jurisdiction, coalesce(effective_from::text, 'in force') AS effective
+FROM arka.active_rules ORDER BY rule_id;
+
+\echo
+\echo '== 2. Decide payments with arka_evaluate (outcome, rules fired, proof id)'
+CREATE TEMP TABLE payments (label text, doc jsonb);
+INSERT INTO payments VALUES
+('domestic wire, complete',
+ '{"id":"p-1","amount":2500.00,"currency":"USD","channel":"wire",
+   "payer":{"name":"Ana Lima","account":"US-001","address":"1 Main St","country":"US"},
+   "payee":{"name":"Bo Chen","account":"US-002","country":"US"}}'),
+('cash deposit $10,000.00 (CTR needs MORE than $10,000)',
+ '{"id":"p-2","amount":10000.00,"currency":"USD","channel":"cash","payer":{"name":"C","country":"US"}}'),
+('cash deposit $10,000.01',
+ '{"id":"p-3","amount":10000.01,"currency":"USD","channel":"cash","payer":{"name":"C","country":"US"}}'),
+('wire $3,000 without beneficiary account (travel rule)',
+ '{"id":"p-4","amount":3000,"currency":"USD","channel":"wire",
+   "payer":{"name":"Ana Lima","account":"US-001","address":"1 Main St","country":"US"},
+   "payee":{"name":"Dmitri","country":"DE"}}'),
+('wire to Iran',
+ '{"id":"p-5","amount":120,"currency":"USD","channel":"wire",
+   "payer":{"name":"Ana Lima","account":"US-001","address":"1 Main St","country":"US"},
+   "payee":{"name":"E","account":"IR-9","country":"IR"}}'),
+('wire to Syria (comprehensive program ended 1 July 2025)',
+ '{"id":"p-6","amount":120,"currency":"USD","channel":"wire",
+   "payer":{"name":"Ana Lima","account":"US-001","address":"1 Main St","country":"US"},
+   "payee":{"name":"F","account":"SY-1","country":"SY"}}'),
+('payment to Myanmar (FATF enhanced due diligence)',
+ '{"id":"p-7","amount":800,"currency":"EUR","channel":"card","payer":{"country":"FR"},"payee":{"country":"MM"}}');
+
+SELECT label, r->>'outcome' AS outcome, r->'compliant' AS compliant,
+	   jsonb_path_query_array(r, '$.violations[*].rule_id') AS fired,
+	   left(r->'proof'->>'proof_id', 16) || '…' AS proof_id
+FROM payments, arka_evaluate(doc) AS r;
+
+\echo
+\echo '== 3. Each violation carries its evidence: the values that made the rule fire'
+SELECT jsonb_pretty((arka_evaluate(doc)->'violations'->0) - 'description') AS violation
+FROM payments WHERE label LIKE 'wire $3,000%';
+
+\echo
+\echo '== 4. Money is exact: JSON Logic over decimals, not binary floating point'
+SELECT arka_apply('{"+": [0.1, 0.2]}') AS "0.1 + 0.2",
+	   arka_apply('{">=": [{"*": [100.10, 3]}, 300.30]}') AS "100.10 * 3 >= 300.30",
+	   arka_apply('{">": [10000.001, 10000]}') AS "10000.001 > 10000";
+
+\echo
+\echo '== 5. The EU cash limit is not in force until 10 July 2027 (arka.as_of back-tests)'
+SET arka.as_of = '2027-07-10';
+SELECT arka_evaluate('{"amount":10000.50,"currency":"EUR","channel":"cash"}', '{EU}')->>'outcome' AS outcome_on_2027_07_10;
+RESET arka.as_of;
+
+\echo
+\echo '== 6. Proof ids are deterministic; the leaf explains them (docs/proof.md)'
+SELECT arka_explain_proof(doc) AS leaf FROM payments WHERE label = 'wire to Iran';
