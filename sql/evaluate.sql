@@ -115,6 +115,11 @@ SELECT encode(sha256('\x00'::bytea || convert_to(arka_explain_proof(doc), 'UTF8'
 	   = arka_evaluate(doc)->'proof'->>'proof_id' AS leaf_hash_is_proof_id
 FROM base;
 
+-- the document digest is the one the engine core computes for the same
+-- document written differently (test/core/test_proof.c, GOLDEN_DIGEST):
+-- the extension's in-place jsonb encoder and the core's encoder agree
+SELECT arka_explain_proof('{"id": "tx-9", "amount": 2500.00, "tags": ["a", 1.50, null, true, false, {"k": -0}], "payer": {"name": "Zoë Øster 😀", "country": "DE"}, "big": 12345678901234567890123456789012345678, "tiny": 1e-30, "e": 1e100}', '{}');
+
 -- hostile input: a clear error or a documented result, never a crash
 SELECT sqlstate_of($$SELECT arka_evaluate(NULL)$$);
 SELECT sqlstate_of($$SELECT arka_evaluate('[1,2]')$$);
