@@ -22,6 +22,7 @@ OBJS = \
 	src/arka_jsonb.o \
 	src/arka_cache.o \
 	src/arka_evaluate.o \
+	src/arka_decision.o \
 	src/arka_catalog.o
 
 SHLIB_LINK = $(CORE_LIB) -lcrypto

@@ -8,198 +8,20 @@
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
 #include "fmgr.h"
-#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
 #include "utils/jsonb.h"
 
 #include "arka.h"
 #include "arka_cache.h"
+#include "arka_decision.h"
 #include "arka_jsonb.h"
-#include "arka_proof.h"
 
 PG_FUNCTION_INFO_V1(arka_evaluate);
 PG_FUNCTION_INFO_V1(arka_explain_proof);
 PG_FUNCTION_INFO_V1(arka_apply);
 PG_FUNCTION_INFO_V1(arka_check_logic);
-
-/* Reused across calls: steady-state evaluation does no malloc. */
-static ArkaArena eval_arena;
-static bool eval_arena_ready = false;
-static ArkaBuf canon_buf;
-static ArkaBuf leaf_buf;
-
-/*
- * The rule selection of the last call.  Batches call with the same
- * filters, so the selection (and its digest) is computed once per
- * ruleset, filter and day rather than per document.
- */
-typedef struct SelectionCache
-{
-	ArkaRuleset *rs;
-	int64		builds;
-	int32		day;
-	char	   *jur_key;		/* NULL = no filter */
-	char	   *dom_key;
-	ArkaArena	arena;
-	ArkaSelection sel;
-	bool		valid;
-} SelectionCache;
-
-static SelectionCache selcache;
-
-static ArkaArena *
-get_eval_arena(void)
-{
-	if (!eval_arena_ready)
-	{
-		arka_arena_init(&eval_arena, 0);
-		arka_buf_init(&canon_buf);
-		arka_buf_init(&leaf_buf);
-		arka_arena_init(&selcache.arena, 0);
-		eval_arena_ready = true;
-	}
-	arka_arena_reset(&eval_arena);
-	return &eval_arena;
-}
-
-/* A text[] filter as a string key ("\x1f"-joined), or NULL for no filter. */
-static char *
-filter_key(FunctionCallInfo fcinfo, int argno, ArkaStrList *list, ArkaArena *arena)
-{
-	ArrayType  *arr;
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	StringInfoData key;
-
-	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
-		return NULL;
-	arr = PG_GETARG_ARRAYTYPE_P(argno);
-	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
-	initStringInfo(&key);
-	if (list)
-	{
-		list->n = 0;
-		list->items = arka_arena_alloc(arena, sizeof(char *) * (n ? n : 1));
-		list->lens = arka_arena_alloc(arena, sizeof(size_t) * (n ? n : 1));
-		if (list->items == NULL || list->lens == NULL)
-			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	}
-	for (int i = 0; i < n; i++)
-	{
-		char	   *s;
-
-		if (nulls[i])
-			continue;
-		s = TextDatumGetCString(elems[i]);
-		appendStringInfoString(&key, s);
-		appendStringInfoChar(&key, '\x1f');
-		if (list)
-		{
-			list->items[list->n] = arka_arena_strdup(arena, s, strlen(s));
-			list->lens[list->n] = strlen(s);
-			list->n++;
-		}
-	}
-	return key.data;
-}
-
-static bool
-same_key(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-/* Selection for this call's filters, cached while they repeat. */
-static ArkaSelection *
-get_selection(FunctionCallInfo fcinfo, ArkaRuleset *rs)
-{
-	char	   *jur = filter_key(fcinfo, 1, NULL, NULL);
-	char	   *dom = filter_key(fcinfo, 2, NULL, NULL);
-	int32		day = arka_evaluation_day();
-	ArkaStrList jl,
-				dl;
-
-	if (selcache.valid && selcache.rs == rs && selcache.builds == arka_ruleset_builds &&
-		selcache.day == day && same_key(selcache.jur_key, jur) &&
-		same_key(selcache.dom_key, dom))
-		return &selcache.sel;
-
-	selcache.valid = false;
-	arka_arena_reset(&selcache.arena);
-	filter_key(fcinfo, 1, &jl, &selcache.arena);
-	filter_key(fcinfo, 2, &dl, &selcache.arena);
-	if (!arka_ruleset_select(rs, jur ? &jl : NULL, dom ? &dl : NULL, day,
-							 &selcache.arena, &selcache.sel))
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	if (selcache.jur_key)
-		pfree(selcache.jur_key);
-	if (selcache.dom_key)
-		pfree(selcache.dom_key);
-	selcache.jur_key = jur ? MemoryContextStrdup(TopMemoryContext, jur) : NULL;
-	selcache.dom_key = dom ? MemoryContextStrdup(TopMemoryContext, dom) : NULL;
-	selcache.rs = rs;
-	selcache.builds = arka_ruleset_builds;
-	selcache.day = day;
-	selcache.valid = true;
-	return &selcache.sel;
-}
-
-/* Map an engine error to an ereport (never returns). */
-static void
-report_engine_error(const ArkaError *err, const char *rule_id, int errcode_default)
-{
-	int			code = errcode_default;
-
-	if (err->code == ARKA_ERR_INTERRUPTED)
-	{
-		CHECK_FOR_INTERRUPTS();
-		ereport(ERROR,
-				(errcode(ERRCODE_QUERY_CANCELED),
-				 errmsg("canceling arka evaluation")));
-	}
-	if (errcode_default == 0)
-	{
-		switch (err->code)
-		{
-			case ARKA_ERR_DIVZERO:
-				code = ERRCODE_DIVISION_BY_ZERO;
-				break;
-			case ARKA_ERR_RANGE:
-				code = ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
-				break;
-			case ARKA_ERR_LIMIT:
-				code = ERRCODE_PROGRAM_LIMIT_EXCEEDED;
-				break;
-			case ARKA_ERR_UNKNOWN_OP:
-				code = ERRCODE_UNDEFINED_FUNCTION;
-				break;
-			case ARKA_ERR_UNKNOWN_LIST:
-				code = ERRCODE_UNDEFINED_OBJECT;
-				break;
-			default:
-				code = ERRCODE_INVALID_PARAMETER_VALUE;
-				break;
-		}
-	}
-	if (rule_id)
-		ereport(ERROR,
-				(errcode(code),
-				 errmsg("arka could not evaluate rule \"%s\": %s", rule_id, err->message),
-				 errdetail("The error is at %s in the rule's logic.", err->path),
-				 errhint("No decision was made: arka fails closed.  Fix the rule "
-						 "(arka_define_rule) or the document.")));
-	ereport(ERROR,
-			(errcode(code),
-			 errmsg("%s", err->message),
-			 errdetail("The error is at %s in the logic.", err->path)));
-}
 
 /* The document argument: a non-null JSON object. */
 static Jsonb *
@@ -223,189 +45,37 @@ document_arg(FunctionCallInfo fcinfo)
 	return doc;
 }
 
-typedef struct Decision
+static void
+jsonb_doc_canon(void *doc, ArkaBuf *buf)
 {
-	ArkaRuleset *rs;
+	arka_jsonb_canon((JsonbContainer *) doc, buf);
+}
+
+static bool
+jsonb_doc_evidence(void *doc, const ArkaPath *path, JsonbValue *out)
+{
+	return arka_jsonb_path_jbv((JsonbContainer *) doc, path, out);
+}
+
+/* Decide a jsonb document for the calling SQL function, proof included. */
+static void
+decide_jsonb(FunctionCallInfo fcinfo, Jsonb *doc, ArkaDecisionCtx *dec, ArkaDocSource *src)
+{
+	ArkaRuleset *rs = arka_get_ruleset();
 	ArkaSelection *sel;
-	ArkaEval	ev;
-	ArkaDecision d;
-	char		proof[65];
-	ArkaBuf    *leaf;			/* the leaf text, valid until the next call */
-} Decision;
 
-/* Evaluate the selected rules and compute the proof id. */
-static void
-decide(FunctionCallInfo fcinfo, Jsonb *doc, Decision *dec)
-{
-	ArkaArena  *arena = get_eval_arena();
-	int			failed;
-	uint8_t		digest[32];
-
-	dec->rs = arka_get_ruleset();
-	dec->sel = get_selection(fcinfo, dec->rs);
-	if (!arka_eval_init(&dec->ev, arena, &dec->rs->paths, &arka_jsonb_doc_ops, &doc->root,
-						&dec->rs->lists))
-		report_engine_error(&dec->ev.err, NULL, 0);
-	dec->ev.interrupt = arka_interrupt_pending;
-	if (!arka_ruleset_evaluate(dec->rs, dec->sel, &dec->ev, &dec->d, &failed))
-		report_engine_error(&dec->ev.err,
-							failed >= 0 ? dec->rs->rules[failed].rule_id : NULL,
-							ERRCODE_ARKA_EVALUATION);
-
-	canon_buf.len = 0;
-	arka_jsonb_canon(&doc->root, &canon_buf);
-	if (canon_buf.oom)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	dec->leaf = &leaf_buf;
-	if (!arka_doc_digest(canon_buf.data, canon_buf.len, digest) ||
-		!arka_proof_id(digest, dec->rs, dec->sel, &dec->d, dec->proof, dec->leaf))
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("arka could not compute the proof id"),
-				 errdetail("SHA-256 through libcrypto failed or memory ran out.")));
-}
-
-/*
- * What every violation object of a rule repeats, prepared once per
- * ruleset: the version as a numeric and the evidence keys in jsonb order.
- * Results are then built as JsonbValue trees whose object pairs are
- * already sorted, so no per-document key sort is needed.
- */
-typedef struct RuleJson
-{
-	JsonbValue	version;
-	int			nslots;
-	int		   *slots;			/* evidence slots, in jsonb key order */
-} RuleJson;
-
-static MemoryContext rulejson_cxt = NULL;
-static RuleJson *rulejson = NULL;
-static int64 rulejson_builds = -1;
-
-/* Display key of a slot in the evidence object ("$" = whole document). */
-static void
-slot_key(const ArkaRuleset *rs, int slot, const char **key, size_t *len)
-{
-	const ArkaPath *p = &rs->paths.paths[slot];
-
-	*key = p->textlen ? p->text : "$";
-	*len = p->textlen ? p->textlen : 1;
-}
-
-static const ArkaRuleset *sort_rs;
-
-static int
-slot_cmp(const void *x, const void *y)
-{
-	const char *a,
-			   *b;
-	size_t		alen,
-				blen;
-
-	slot_key(sort_rs, *(const int *) x, &a, &alen);
-	slot_key(sort_rs, *(const int *) y, &b, &blen);
-	return arka_jsonb_key_cmp(a, alen, b, blen);
-}
-
-static RuleJson *
-get_rule_json(ArkaRuleset *rs)
-{
-	MemoryContext old;
-
-	if (rulejson != NULL && rulejson_builds == arka_ruleset_builds)
-		return rulejson;
-	if (rulejson_cxt == NULL)
-		rulejson_cxt = AllocSetContextCreate(TopMemoryContext, "arka result templates",
-											 ALLOCSET_SMALL_SIZES);
-	else
-		MemoryContextReset(rulejson_cxt);
-	rulejson = NULL;
-	old = MemoryContextSwitchTo(rulejson_cxt);
-	rulejson = palloc0(sizeof(RuleJson) * (rs->nrules ? rs->nrules : 1));
-	for (int i = 0; i < rs->nrules; i++)
-	{
-		RuleJson   *rj = &rulejson[i];
-
-		rj->version.type = jbvNumeric;
-		rj->version.val.numeric = int64_to_numeric(rs->rules[i].version);
-		rj->nslots = rs->rules[i].nslots;
-		rj->slots = palloc(sizeof(int) * (rj->nslots ? rj->nslots : 1));
-		memcpy(rj->slots, rs->rules[i].slots, sizeof(int) * rj->nslots);
-		sort_rs = rs;
-		qsort(rj->slots, rj->nslots, sizeof(int), slot_cmp);
-	}
-	MemoryContextSwitchTo(old);
-	rulejson_builds = arka_ruleset_builds;
-	return rulejson;
-}
-
-static void
-set_pair(JsonbPair *p, int order, const char *key, const JsonbValue *value)
-{
-	arka_jbv_string(&p->key, key, strlen(key));
-	p->value = *value;
-	p->order = order;
-}
-
-static void
-jbv_cstring(JsonbValue *v, const char *s)
-{
-	if (s == NULL)
-		v->type = jbvNull;
-	else
-		arka_jbv_string(v, s, strlen(s));
-}
-
-/* One violation: the rule and the document values it read (evidence). */
-static void
-violation_jbv(Decision *dec, JsonbContainer *doc, const RuleJson *rj, const ArkaRule *r,
-			  JsonbValue *out)
-{
-	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * 8);
-	JsonbValue	v;
-	JsonbValue	evidence;
-	int			n = 0;
-
-	evidence.type = jbvObject;
-	evidence.val.object.pairs = palloc(sizeof(JsonbPair) * (rj->nslots ? rj->nslots : 1));
-	for (int i = 0; i < rj->nslots; i++)
-	{
-		int			slot = rj->slots[i];
-		JsonbPair  *p = &evidence.val.object.pairs[n];
-		const char *key;
-		size_t		keylen;
-
-		if (dec->ev.slot_state[slot] == ARKA_SLOT_UNKNOWN)
-			continue;			/* not read: short-circuited */
-		slot_key(dec->rs, slot, &key, &keylen);
-		arka_jbv_string(&p->key, key, keylen);
-		p->order = n;
-		if (dec->ev.slot_state[slot] == ARKA_SLOT_ABSENT)
-			p->value.type = jbvNull;
-		else if (!arka_jsonb_path_jbv(doc, &dec->rs->paths.paths[slot], &p->value))
-			arka_value_to_jbv(&dec->ev.slot_vals[slot], &p->value);
-		n++;
-	}
-	evidence.val.object.nPairs = n;
-
-	/* jsonb key order: action domain rule_id version evidence severity description jurisdiction */
-	jbv_cstring(&v, arka_action_name(r->action));
-	set_pair(&pairs[0], 0, "action", &v);
-	jbv_cstring(&v, r->domain);
-	set_pair(&pairs[1], 1, "domain", &v);
-	jbv_cstring(&v, r->rule_id);
-	set_pair(&pairs[2], 2, "rule_id", &v);
-	set_pair(&pairs[3], 3, "version", &rj->version);
-	set_pair(&pairs[4], 4, "evidence", &evidence);
-	jbv_cstring(&v, r->severity);
-	set_pair(&pairs[5], 5, "severity", &v);
-	jbv_cstring(&v, r->description);
-	set_pair(&pairs[6], 6, "description", &v);
-	jbv_cstring(&v, r->jurisdiction);
-	set_pair(&pairs[7], 7, "jurisdiction", &v);
-	out->type = jbvObject;
-	out->val.object.nPairs = 8;
-	out->val.object.pairs = pairs;
+	sel = arka_get_selection(rs,
+							 PG_NARGS() > 1 && !PG_ARGISNULL(1) ? PG_GETARG_ARRAYTYPE_P(1) : NULL,
+							 PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_ARRAYTYPE_P(2) : NULL);
+	src->ops = &arka_jsonb_doc_ops;
+	src->doc = &doc->root;
+	src->canon = jsonb_doc_canon;
+	src->evidence = jsonb_doc_evidence;
+	if (!arka_decide(dec, rs, sel, src))
+		arka_report_engine_error(&dec->ev.err,
+								 dec->failed_rule >= 0 ? rs->rules[dec->failed_rule].rule_id : NULL,
+								 ERRCODE_ARKA_EVALUATION);
+	arka_decide_proof(dec);
 }
 
 /*
@@ -417,45 +87,11 @@ Datum
 arka_evaluate(PG_FUNCTION_ARGS)
 {
 	Jsonb	   *doc = document_arg(fcinfo);
-	Decision	dec;
-	RuleJson   *rj;
-	JsonbPair	top[5];
-	JsonbPair	proof[2];
-	JsonbValue	v;
-	JsonbValue	result;
+	ArkaDecisionCtx dec;
+	ArkaDocSource src;
 
-	decide(fcinfo, doc, &dec);
-	rj = get_rule_json(dec.rs);
-
-	/* jsonb key order: proof outcome compliant violations ruleset_version */
-	jbv_cstring(&v, "sha256");
-	set_pair(&proof[0], 0, "alg", &v);
-	jbv_cstring(&v, dec.proof);
-	set_pair(&proof[1], 1, "proof_id", &v);
-	v.type = jbvObject;
-	v.val.object.nPairs = 2;
-	v.val.object.pairs = proof;
-	set_pair(&top[0], 0, "proof", &v);
-	jbv_cstring(&v, arka_action_name(dec.d.outcome));
-	set_pair(&top[1], 1, "outcome", &v);
-	v.type = jbvBool;
-	v.val.boolean = dec.d.outcome != ARKA_ACTION_BLOCK;
-	set_pair(&top[2], 2, "compliant", &v);
-	v.type = jbvArray;
-	v.val.array.rawScalar = false;
-	v.val.array.nElems = dec.d.nfired;
-	v.val.array.elems = palloc(sizeof(JsonbValue) * (dec.d.nfired ? dec.d.nfired : 1));
-	for (int i = 0; i < dec.d.nfired; i++)
-		violation_jbv(&dec, &doc->root, &rj[dec.d.fired[i]], &dec.rs->rules[dec.d.fired[i]],
-					  &v.val.array.elems[i]);
-	set_pair(&top[3], 3, "violations", &v);
-	jbv_cstring(&v, dec.sel->digest_hex);
-	set_pair(&top[4], 4, "ruleset_version", &v);
-	result.type = jbvObject;
-	result.val.object.nPairs = 5;
-	result.val.object.pairs = top;
-
-	PG_RETURN_JSONB_P(JsonbValueToJsonb(&result));
+	decide_jsonb(fcinfo, doc, &dec, &src);
+	PG_RETURN_JSONB_P(arka_decision_jsonb(&dec));
 }
 
 /* arka_explain_proof: the leaf text hashed into arka_evaluate's proof id. */
@@ -463,10 +99,11 @@ Datum
 arka_explain_proof(PG_FUNCTION_ARGS)
 {
 	Jsonb	   *doc = document_arg(fcinfo);
-	Decision	dec;
+	ArkaDecisionCtx dec;
+	ArkaDocSource src;
 	text	   *t;
 
-	decide(fcinfo, doc, &dec);
+	decide_jsonb(fcinfo, doc, &dec, &src);
 	t = cstring_to_text_with_len(dec.leaf->data, dec.leaf->len);
 	PG_RETURN_TEXT_P(t);
 }
@@ -493,17 +130,17 @@ arka_apply(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	rs = arka_get_ruleset();
 	opts.lists = &rs->lists;
-	arena = get_eval_arena();
+	arena = arka_eval_arena();
 	arka_jsonb_to_value(&PG_GETARG_JSONB_P(0)->root, arena, &logic);
 	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
 		arka_jsonb_to_value(&PG_GETARG_JSONB_P(1)->root, arena, &data);
 	node = arka_logic_compile(&logic, arena, &opts, &err);
 	if (node == NULL)
-		report_engine_error(&err, NULL, 0);
+		arka_report_engine_error(&err, NULL, 0);
 	arka_eval_init(&ev, arena, NULL, &arka_value_doc_ops, &data, &rs->lists);
 	ev.interrupt = arka_interrupt_pending;
 	if (!arka_logic_eval(&ev, node, &result))
-		report_engine_error(&ev.err, NULL, 0);
+		arka_report_engine_error(&ev.err, NULL, 0);
 	PG_RETURN_JSONB_P(arka_value_to_jsonb(&result));
 }
 
