@@ -23,6 +23,8 @@ OBJS = \
 	src/arka_cache.o \
 	src/arka_evaluate.o \
 	src/arka_decision.o \
+	src/arka_tupledoc.o \
+	src/arka_protect.o \
 	src/arka_catalog.o
 
 SHLIB_LINK = $(CORE_LIB) -lcrypto

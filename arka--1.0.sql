@@ -384,6 +384,195 @@ COMMENT ON FUNCTION arka_install_pack(text) IS
 	'install or upgrade a shipped rule pack (us_bsa, ofac_country, fatf_high_risk, eu_amlr)';
 
 -------------------------------------------------------------------------------
+-- Enforcement: protected tables, their trigger, recorded decisions
+-------------------------------------------------------------------------------
+CREATE TABLE arka.protections (
+	relid		regclass PRIMARY KEY,
+	mode		text NOT NULL CHECK (mode IN ('block', 'log', 'async')),
+	jurisdictions text[],
+	domains		text[],
+	mapping		jsonb,
+	protected_at timestamptz NOT NULL DEFAULT now(),
+	protected_by name NOT NULL DEFAULT current_user
+);
+COMMENT ON TABLE arka.protections IS 'tables arka protects, with their mode, rule filters and column mapping';
+SELECT pg_catalog.pg_extension_config_dump('arka.protections', '');
+
+CREATE TRIGGER protections_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON arka.protections
+	FOR EACH STATEMENT EXECUTE FUNCTION arka._invalidate_cache();
+
+CREATE TABLE arka.decisions (
+	decision_id	bigserial PRIMARY KEY,
+	table_name	text NOT NULL,
+	row_key		jsonb,
+	operation	text NOT NULL CHECK (operation IN ('INSERT', 'UPDATE', 'CHECK')),
+	mode		text NOT NULL,
+	outcome		text NOT NULL CHECK (outcome IN ('allow', 'review', 'block', 'error')),
+	violations	jsonb NOT NULL,
+	rule_versions jsonb NOT NULL,
+	ruleset_version text,
+	proof_id	text,
+	note		text,
+	xid			xid8 NOT NULL DEFAULT pg_current_xact_id(),
+	decided_by	name NOT NULL DEFAULT current_user,
+	decided_at	timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX decisions_table_key ON arka.decisions (table_name, row_key);
+COMMENT ON TABLE arka.decisions IS
+	'decisions the enforcement trigger recorded in the writing transaction: review outcomes, block outcomes in log mode, fail-open errors, and every decision when arka.record_all_decisions is on';
+SELECT pg_catalog.pg_extension_config_dump('arka.decisions', '');
+SELECT pg_catalog.pg_extension_config_dump('arka.decisions_decision_id_seq', '');
+
+CREATE FUNCTION arka._enforce() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'arka_enforce' LANGUAGE C;
+
+CREATE FUNCTION arka._check_mapping(tbl regclass, mapping jsonb) RETURNS void
+	AS 'MODULE_PATHNAME', 'arka_check_mapping' LANGUAGE C STABLE;
+
+CREATE FUNCTION arka._dry_run(tbl regclass, row_limit bigint) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'arka_dry_run' LANGUAGE C STABLE;
+
+CREATE VIEW arka.protected_tables AS
+	SELECT format('%I.%I', n.nspname, c.relname) AS table_name,
+		   p.mode, p.jurisdictions, p.domains, p.mapping,
+		   CASE WHEN p.mode = 'async' THEN 'none (arka-cdc evaluates)'
+				WHEN t.oid IS NULL THEN 'MISSING'
+				WHEN t.tgenabled = 'A' THEN 'enabled always'
+				ELSE 'NOT ENABLED ALWAYS (' || t.tgenabled::text || ')' END AS trigger,
+		   p.protected_at, p.protected_by
+	FROM arka.protections p
+	JOIN pg_catalog.pg_class c ON c.oid = p.relid
+	JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	LEFT JOIN pg_catalog.pg_trigger t ON t.tgrelid = p.relid AND t.tgname = 'zz_arka_enforce';
+COMMENT ON VIEW arka.protected_tables IS 'protected tables and the state of their enforcement trigger';
+
+CREATE FUNCTION arka_protect(tbl regclass, mode text DEFAULT 'block',
+							 jurisdictions text[] DEFAULT NULL, domains text[] DEFAULT NULL,
+							 mapping jsonb DEFAULT NULL)
+	RETURNS jsonb
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	kind	"char";
+	report	jsonb;
+	late	text;
+BEGIN
+	IF tbl IS NULL OR mode IS NULL THEN
+		RAISE EXCEPTION 'table and mode must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF mode NOT IN ('block', 'log', 'async') THEN
+		RAISE EXCEPTION 'invalid protection mode "%"', mode
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use block (reject blocking outcomes), log (record, never reject) or async (arka-cdc only).';
+	END IF;
+	SELECT c.relkind INTO kind FROM pg_class c WHERE c.oid = tbl;
+	IF kind NOT IN ('r', 'p') THEN
+		RAISE EXCEPTION '"%" is not a table', tbl
+			USING ERRCODE = 'wrong_object_type',
+				  HINT = 'arka protects ordinary and partitioned tables.';
+	END IF;
+	PERFORM arka._check_mapping(tbl, mapping);
+	SELECT string_agg(quote_ident(t.tgname), ', ') INTO late
+	FROM pg_trigger t
+	WHERE t.tgrelid = tbl AND NOT t.tgisinternal AND t.tgname > 'zz_arka_enforce'
+	  AND (t.tgtype & 3) = 3 AND (t.tgtype & 20) <> 0;
+	IF late IS NOT NULL AND mode <> 'async' THEN
+		RAISE EXCEPTION 'trigger % on % would run after arka''s check', late, tbl
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'BEFORE ROW triggers fire in name order; a row changed after zz_arka_enforce would be written unchecked.',
+				  HINT = 'Rename the trigger so that its name sorts before "zz_arka_enforce".';
+	END IF;
+
+	-- The order matters to the DDL guard (arka._guard_ddl): the protection
+	-- row goes first and comes back last, once the trigger fires always.
+	DELETE FROM arka.protections p WHERE p.relid = tbl;
+	EXECUTE format('DROP TRIGGER IF EXISTS zz_arka_enforce ON %s', tbl);
+	IF mode <> 'async' THEN
+		-- named to sort last: BEFORE ROW triggers fire in name order, so arka
+		-- checks the row other triggers have finished changing
+		EXECUTE format('CREATE TRIGGER zz_arka_enforce BEFORE INSERT OR UPDATE ON %s '
+					   'FOR EACH ROW EXECUTE FUNCTION arka._enforce(%L)', tbl, tbl::oid::text);
+		-- fires under session_replication_role = replica too (docs/protect.md)
+		EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER zz_arka_enforce', tbl);
+	END IF;
+	INSERT INTO arka.protections (relid, mode, jurisdictions, domains, mapping)
+	VALUES (tbl, mode, jurisdictions, domains, mapping);
+
+	-- what protection would have done to the rows already there
+	report := arka._dry_run(tbl, current_setting('arka.dry_run_limit')::bigint);
+	RETURN jsonb_build_object('table', tbl::text, 'mode', mode) || report;
+END
+$$;
+COMMENT ON FUNCTION arka_protect(regclass, text, text[], text[], jsonb) IS
+	'protect a table: its rows are evaluated on INSERT and UPDATE; reports what existing rows would give';
+
+CREATE FUNCTION arka_unprotect(tbl regclass)
+	RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	-- the protection row goes before the trigger, so the DDL guard allows it
+	DELETE FROM arka.protections p WHERE p.relid = tbl;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'table % is not protected by arka', tbl
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	EXECUTE format('DROP TRIGGER IF EXISTS zz_arka_enforce ON %s', tbl);
+END
+$$;
+COMMENT ON FUNCTION arka_unprotect(regclass) IS 'stop protecting a table';
+
+-- DDL that would silently end a protection is refused: disabling, dropping
+-- or renaming the trigger, or adding a BEFORE ROW trigger that would run
+-- after arka's check.  Only arka_protect/arka_unprotect change protection.
+CREATE FUNCTION arka._guard_ddl() RETURNS event_trigger
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r		record;
+BEGIN
+	FOR r IN
+		SELECT p.relid, t.oid AS tgoid, t.tgenabled
+		FROM arka.protections p
+		JOIN pg_class c ON c.oid = p.relid
+		LEFT JOIN pg_trigger t ON t.tgrelid = p.relid AND t.tgname = 'zz_arka_enforce'
+		WHERE p.mode <> 'async' AND (t.oid IS NULL OR t.tgenabled <> 'A')
+	LOOP
+		RAISE EXCEPTION 'arka protects table %: its trigger zz_arka_enforce must stay enabled always', r.relid
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = CASE WHEN r.tgoid IS NULL THEN 'The statement dropped or renamed the trigger.'
+								ELSE 'The statement changed the trigger to state ' || r.tgenabled::text || '.' END,
+				  HINT = 'An arka administrator can call arka_unprotect() or arka_protect(..., mode => ''log'').';
+	END LOOP;
+	FOR r IN
+		SELECT p.relid, t.tgname
+		FROM arka.protections p
+		JOIN pg_trigger t ON t.tgrelid = p.relid
+		WHERE p.mode <> 'async' AND NOT t.tgisinternal AND t.tgname > 'zz_arka_enforce'
+		  AND (t.tgtype & 3) = 3 AND (t.tgtype & 20) <> 0
+	LOOP
+		RAISE EXCEPTION 'trigger "%" on % would run after arka''s check', r.tgname, r.relid
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'BEFORE ROW triggers fire in name order; a row changed after zz_arka_enforce would be written unchecked.',
+				  HINT = 'Give the trigger a name that sorts before "zz_arka_enforce".';
+	END LOOP;
+END
+$$;
+
+-- a dropped table takes its protection with it
+CREATE FUNCTION arka._forget_dropped() RETURNS event_trigger
+	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	DELETE FROM arka.protections p
+	WHERE p.relid::oid IN (SELECT objid FROM pg_event_trigger_dropped_objects()
+						   WHERE object_type IN ('table', 'partitioned table'));
+END
+$$;
+
+CREATE EVENT TRIGGER arka_guard_ddl ON ddl_command_end
+	WHEN TAG IN ('ALTER TABLE', 'DROP TRIGGER', 'CREATE TRIGGER', 'ALTER TRIGGER')
+	EXECUTE FUNCTION arka._guard_ddl();
+CREATE EVENT TRIGGER arka_forget_dropped ON sql_drop
+	EXECUTE FUNCTION arka._forget_dropped();
+
+-------------------------------------------------------------------------------
 -- Privileges: only the extension owner, or roles it grants, change rules,
 -- lists and packs; everyone may evaluate.
 -------------------------------------------------------------------------------
@@ -396,6 +585,10 @@ REVOKE ALL ON FUNCTION arka_drop_list(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION arka_install_pack(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION arka._read_pack(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION arka._check_logic(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka_protect(regclass, text, text[], text[], jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka_unprotect(regclass) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka._check_mapping(regclass, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka._dry_run(regclass, bigint) FROM PUBLIC;
 
 CREATE FUNCTION arka_grant_admin(role regrole)
 	RETURNS void
@@ -404,12 +597,15 @@ BEGIN
 	EXECUTE format('GRANT USAGE ON SCHEMA arka TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT ON arka.rules TO %s', role);
 	EXECUTE format('GRANT SELECT ON arka.active_rules TO %s', role);
-	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON arka.lists, arka.list_items, arka.packs TO %s', role);
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON arka.lists, arka.list_items, arka.packs, arka.protections TO %s', role);
+	EXECUTE format('GRANT SELECT ON arka.decisions, arka.protected_tables TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON FUNCTION arka._define_rule(text, jsonb, text, text, text, text, text, date, text), '
 				   '@extschema@.arka_define_rule(text, jsonb, text, text, text, text, text, date), '
 				   '@extschema@.arka_disable_rule(text), arka._set_list(text, text[], text, text, date, text), '
 				   '@extschema@.arka_set_list(text, text[], text, text, date), @extschema@.arka_drop_list(text), '
-				   '@extschema@.arka_install_pack(text), arka._read_pack(text), arka._check_logic(jsonb) TO %s', role);
+				   '@extschema@.arka_install_pack(text), arka._read_pack(text), arka._check_logic(jsonb), '
+				   '@extschema@.arka_protect(regclass, text, text[], text[], jsonb), @extschema@.arka_unprotect(regclass), '
+				   'arka._check_mapping(regclass, jsonb), arka._dry_run(regclass, bigint) TO %s', role);
 END
 $$;
 REVOKE ALL ON FUNCTION arka_grant_admin(regrole) FROM PUBLIC;

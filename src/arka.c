@@ -62,6 +62,32 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   check_as_of, NULL, NULL);
+	DefineCustomBoolVariable("arka.fail_open",
+							 "Let rows through when a rule cannot be evaluated.",
+							 "Off (the default) rejects such rows with SQLSTATE ZA002; on "
+							 "writes them and records the error in arka.decisions.",
+							 &arka_fail_open,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("arka.record_all_decisions",
+							 "Record every decision of the enforcement trigger, allow included.",
+							 NULL,
+							 &arka_record_all,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+	DefineCustomIntVariable("arka.dry_run_limit",
+							"Rows arka_protect() checks at most when it reports on existing rows.",
+							NULL,
+							&arka_dry_run_limit,
+							1000000,
+							0, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("arka");
 	arka_cache_init();
 }

@@ -17,6 +17,11 @@
 /* GUC arka.as_of: the date rules' effective_from is judged at ("" = today) */
 extern char *arka_as_of;
 
+/* GUCs of the enforcement trigger (arka_protect.c) */
+extern bool arka_fail_open;		/* superuser-only: let rows through on errors */
+extern bool arka_record_all;		/* record allow decisions too */
+extern int	arka_dry_run_limit;	/* rows arka_protect checks at most */
+
 /* Days since 1970-01-01 of the evaluation date (arka.as_of or today). */
 extern int32 arka_evaluation_day(void);
 

@@ -26,10 +26,12 @@
 #include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "arka_cache.h"
 #include "arka_jsonb.h"
+#include "arka_tupledoc.h"
 
 static ArkaRuleset *cached_ruleset = NULL;
 static bool cache_valid = false;
@@ -44,13 +46,75 @@ static bool built_with_xact_snapshot = false;
 static LocalTransactionId built_lxid = InvalidLocalTransactionId;
 
 int64		arka_ruleset_builds = 0;
+Oid			arka_catalog_owner = InvalidOid;
 
-/* Relcache callback: InvalidOid means "everything" (cache reset). */
+/* protections, rebuilt with the ruleset */
+static MemoryContext protections_cxt = NULL;
+static ArkaProtection *protections = NULL;
+static int	nprotections = 0;
+
+/*
+ * Relcache callback: InvalidOid means "everything" (cache reset).  Any
+ * table's invalidation also reaches the compiled table programs of the
+ * enforcement trigger (ALTER TABLE changes a tuple descriptor).
+ */
 static void
 arka_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == rules_relid)
 		cache_valid = false;
+	arka_tupledoc_invalidate(relid);
+}
+
+ArkaProtection *
+arka_get_protection(Oid relid)
+{
+	for (int i = 0; i < nprotections; i++)
+		if (protections[i].relid == relid)
+			return &protections[i];
+	return NULL;
+}
+
+/* Read arka.protections into protections_cxt (inside SPI, as the owner). */
+static void
+load_protections(void)
+{
+	MemoryContext old;
+	TupleDesc	desc;
+
+	if (SPI_execute("SELECT relid::oid, mode, jurisdictions, domains, mapping "
+					"FROM arka.protections", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "arka: could not read arka.protections");
+	if (protections_cxt == NULL)
+		protections_cxt = AllocSetContextCreate(TopMemoryContext, "arka protections",
+												ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(protections_cxt);
+	protections = NULL;
+	nprotections = 0;
+	desc = SPI_tuptable->tupdesc;
+	old = MemoryContextSwitchTo(protections_cxt);
+	protections = palloc0(sizeof(ArkaProtection) * (SPI_processed ? SPI_processed : 1));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		ArkaProtection *p = &protections[i];
+		bool		isnull;
+		Datum		d;
+		char	   *mode;
+
+		p->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
+		mode = SPI_getvalue(tup, desc, 2);
+		p->mode = mode[0];
+		d = SPI_getbinval(tup, desc, 3, &isnull);
+		p->jurisdictions = isnull ? NULL : DatumGetArrayTypePCopy(d);
+		d = SPI_getbinval(tup, desc, 4, &isnull);
+		p->domains = isnull ? NULL : DatumGetArrayTypePCopy(d);
+		d = SPI_getbinval(tup, desc, 5, &isnull);
+		p->mapping = isnull ? NULL : DatumGetJsonbPCopy(d);
+	}
+	nprotections = (int) SPI_processed;
+	MemoryContextSwitchTo(old);
 }
 
 void
@@ -182,10 +246,12 @@ build_ruleset(void)
 		nsp = get_namespace_oid("arka", true);
 		rules_relid = OidIsValid(nsp) ? get_relname_relid("rules", nsp) : InvalidOid;
 		owner = extension_owner();
+		arka_catalog_owner = owner;
 		GetUserIdAndSecContext(&save_userid, &save_sec);
 		SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
 							   SECURITY_RESTRICTED_OPERATION);
 		load_ruleset(rs);
+		load_protections();
 		SetUserIdAndSecContext(save_userid, save_sec);
 		SPI_finish();
 	}

@@ -8,6 +8,10 @@
 #ifndef ARKA_CACHE_H
 #define ARKA_CACHE_H
 
+#include "postgres.h"
+#include "utils/array.h"
+#include "utils/jsonb.h"
+
 #include "arka_ruleset.h"
 
 /*
@@ -17,6 +21,22 @@
  * fails closed instead of silently skipping it.
  */
 extern ArkaRuleset *arka_get_ruleset(void);
+
+/* A protected table (arka.protections), loaded with the ruleset. */
+typedef struct ArkaProtection
+{
+	Oid			relid;
+	char		mode;			/* 'b'lock, 'l'og, 'a'sync */
+	ArrayType  *jurisdictions;	/* NULL = no filter */
+	ArrayType  *domains;
+	Jsonb	   *mapping;		/* NULL = the row is the document */
+} ArkaProtection;
+
+/* The protection of a table, or NULL; valid until the next arka_get_ruleset. */
+extern ArkaProtection *arka_get_protection(Oid relid);
+
+/* Owner of the extension, whose rights read and write the catalog. */
+extern Oid	arka_catalog_owner;
 
 /* Number of times this backend has built its ruleset (tests, bench). */
 extern int64 arka_ruleset_builds;

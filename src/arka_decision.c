@@ -37,6 +37,8 @@ typedef struct SelectionCache
 	int32		day;
 	char	   *jur_key;		/* NULL = no filter */
 	char	   *dom_key;
+	const ArrayType *jur_stable;	/* arrays known not to move (protections) */
+	const ArrayType *dom_stable;
 	ArkaArena	arena;
 	ArkaSelection sel;
 	bool		valid;
@@ -108,18 +110,30 @@ same_key(const char *a, const char *b)
 }
 
 ArkaSelection *
-arka_get_selection(ArkaRuleset *rs, ArrayType *jurisdictions, ArrayType *domains)
+arka_get_selection(ArkaRuleset *rs, ArrayType *jurisdictions, ArrayType *domains, bool stable)
 {
-	char	   *jur = filter_key(jurisdictions, NULL, NULL);
-	char	   *dom = filter_key(domains, NULL, NULL);
+	char	   *jur;
+	char	   *dom;
 	int32		day = arka_evaluation_day();
 	ArkaStrList jl,
 				dl;
 
+	/* the trigger's filters live as long as the ruleset: compare pointers */
+	if (stable && selcache.valid && selcache.rs == rs && selcache.builds == arka_ruleset_builds &&
+		selcache.day == day && (jurisdictions != NULL || domains != NULL) &&
+		selcache.jur_stable == jurisdictions && selcache.dom_stable == domains)
+		return &selcache.sel;
+	jur = filter_key(jurisdictions, NULL, NULL);
+	dom = filter_key(domains, NULL, NULL);
+
 	if (selcache.valid && selcache.rs == rs && selcache.builds == arka_ruleset_builds &&
 		selcache.day == day && same_key(selcache.jur_key, jur) &&
 		same_key(selcache.dom_key, dom))
+	{
+		selcache.jur_stable = stable ? jurisdictions : NULL;
+		selcache.dom_stable = stable ? domains : NULL;
 		return &selcache.sel;
+	}
 
 	selcache.valid = false;
 	arka_arena_reset(&selcache.arena);
@@ -134,6 +148,8 @@ arka_get_selection(ArkaRuleset *rs, ArrayType *jurisdictions, ArrayType *domains
 		pfree(selcache.dom_key);
 	selcache.jur_key = jur ? MemoryContextStrdup(TopMemoryContext, jur) : NULL;
 	selcache.dom_key = dom ? MemoryContextStrdup(TopMemoryContext, dom) : NULL;
+	selcache.jur_stable = stable ? jurisdictions : NULL;
+	selcache.dom_stable = stable ? domains : NULL;
 	selcache.rs = rs;
 	selcache.builds = arka_ruleset_builds;
 	selcache.day = day;

@@ -42,9 +42,13 @@ typedef struct ArkaDecisionCtx
 	ArkaBuf    *leaf;			/* the leaf text, valid until the next decision */
 } ArkaDecisionCtx;
 
-/* The rules to evaluate for these filters (NULL = no filter), cached. */
+/*
+ * The rules to evaluate for these filters (NULL = no filter), cached.
+ * stable: the arrays stay put until the ruleset is rebuilt (protections),
+ * so a repeat call is recognised by pointer without reading them.
+ */
 extern ArkaSelection *arka_get_selection(ArkaRuleset *rs, ArrayType *jurisdictions,
-										 ArrayType *domains);
+										 ArrayType *domains, bool stable);
 
 /*
  * Evaluate the selected rules on a document.  False on an evaluation

@@ -66,7 +66,8 @@ decide_jsonb(FunctionCallInfo fcinfo, Jsonb *doc, ArkaDecisionCtx *dec, ArkaDocS
 
 	sel = arka_get_selection(rs,
 							 PG_NARGS() > 1 && !PG_ARGISNULL(1) ? PG_GETARG_ARRAYTYPE_P(1) : NULL,
-							 PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_ARRAYTYPE_P(2) : NULL);
+							 PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_ARRAYTYPE_P(2) : NULL,
+							 false);
 	src->ops = &arka_jsonb_doc_ops;
 	src->doc = &doc->root;
 	src->canon = jsonb_doc_canon;

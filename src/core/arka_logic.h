@@ -61,6 +61,9 @@ typedef struct ArkaPath
 	ArkaPathSeg *segs;
 } ArkaPath;
 
+/* Split a dotted path into segments in the arena ("" = the whole data). */
+extern bool arka_path_split(ArkaArena *arena, const char *text, size_t len, ArkaPath *out);
+
 /* Interned static document paths; index = memo slot. */
 typedef struct ArkaPathTable
 {

@@ -103,7 +103,4 @@ extern void *arka_eval_alloc(ArkaEval *ev, size_t size);
 extern bool arka_eval_fail(ArkaEval *ev, const ArkaNode *node, ArkaErrCode code,
 						   const char *fmt,...) __attribute__((format(printf, 4, 5)));
 
-/* Split a dotted path into segments in the arena. */
-extern bool arka_path_split(ArkaArena *arena, const char *text, size_t len, ArkaPath *out);
-
 #endif							/* ARKA_LOGIC_INT_H */
