@@ -471,12 +471,13 @@ BEGIN
 				  HINT = 'arka protects ordinary and partitioned tables.';
 	END IF;
 	PERFORM arka._check_mapping(tbl, mapping);
-	SELECT string_agg(quote_ident(t.tgname), ', ') INTO late
-	FROM pg_trigger t
-	WHERE t.tgrelid = tbl AND NOT t.tgisinternal AND t.tgname > 'zz_arka_enforce'
+	SELECT string_agg(quote_ident(t.tgname) || ' on ' || t.tgrelid::regclass::text, ', ') INTO late
+	FROM (SELECT tbl UNION SELECT relid FROM pg_partition_tree(tbl)) pt(relid)
+	JOIN pg_trigger t ON t.tgrelid = pt.relid
+	WHERE NOT t.tgisinternal AND t.tgname > 'zz_arka_enforce'
 	  AND (t.tgtype & 3) = 3 AND (t.tgtype & 20) <> 0;
 	IF late IS NOT NULL AND mode <> 'async' THEN
-		RAISE EXCEPTION 'trigger % on % would run after arka''s check', late, tbl
+		RAISE EXCEPTION 'trigger % would run after arka''s check', late
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'BEFORE ROW triggers fire in name order; a row changed after zz_arka_enforce would be written unchecked.',
 				  HINT = 'Rename the trigger so that its name sorts before "zz_arka_enforce".';
@@ -485,7 +486,9 @@ BEGIN
 	-- The order matters to the DDL guard (arka._guard_ddl): the protection
 	-- row goes first and comes back last, once the trigger fires always.
 	DELETE FROM arka.protections p WHERE p.relid = tbl;
-	EXECUTE format('DROP TRIGGER IF EXISTS zz_arka_enforce ON %s', tbl);
+	IF EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'zz_arka_enforce') THEN
+		EXECUTE format('DROP TRIGGER zz_arka_enforce ON %s', tbl);
+	END IF;
 	IF mode <> 'async' THEN
 		-- named to sort last: BEFORE ROW triggers fire in name order, so arka
 		-- checks the row other triggers have finished changing
@@ -515,7 +518,9 @@ BEGIN
 		RAISE EXCEPTION 'table % is not protected by arka', tbl
 			USING ERRCODE = 'undefined_object';
 	END IF;
-	EXECUTE format('DROP TRIGGER IF EXISTS zz_arka_enforce ON %s', tbl);
+	IF EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = tbl AND t.tgname = 'zz_arka_enforce') THEN
+		EXECUTE format('DROP TRIGGER zz_arka_enforce ON %s', tbl);
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION arka_unprotect(regclass) IS 'stop protecting a table';
@@ -528,27 +533,32 @@ CREATE FUNCTION arka._guard_ddl() RETURNS event_trigger
 DECLARE
 	r		record;
 BEGIN
+	-- every partition carries a clone of the trigger and must keep it too
 	FOR r IN
-		SELECT p.relid, t.oid AS tgoid, t.tgenabled
+		SELECT pt.relid AS tbl, t.oid AS tgoid, t.tgenabled
 		FROM arka.protections p
 		JOIN pg_class c ON c.oid = p.relid
-		LEFT JOIN pg_trigger t ON t.tgrelid = p.relid AND t.tgname = 'zz_arka_enforce'
+		-- the table itself (pg_partition_tree lists nothing for a plain table) and its partitions
+		CROSS JOIN LATERAL (SELECT p.relid UNION SELECT relid FROM pg_partition_tree(p.relid)) pt(relid)
+		LEFT JOIN pg_trigger t ON t.tgrelid = pt.relid AND t.tgname = 'zz_arka_enforce'
 		WHERE p.mode <> 'async' AND (t.oid IS NULL OR t.tgenabled <> 'A')
 	LOOP
-		RAISE EXCEPTION 'arka protects table %: its trigger zz_arka_enforce must stay enabled always', r.relid
+		RAISE EXCEPTION 'arka protects table %: its trigger zz_arka_enforce must stay enabled always', r.tbl
 			USING ERRCODE = 'dependent_objects_still_exist',
 				  DETAIL = CASE WHEN r.tgoid IS NULL THEN 'The statement dropped or renamed the trigger.'
 								ELSE 'The statement changed the trigger to state ' || r.tgenabled::text || '.' END,
 				  HINT = 'An arka administrator can call arka_unprotect() or arka_protect(..., mode => ''log'').';
 	END LOOP;
 	FOR r IN
-		SELECT p.relid, t.tgname
+		SELECT pt.relid AS tbl, t.tgname
 		FROM arka.protections p
-		JOIN pg_trigger t ON t.tgrelid = p.relid
+		-- the table itself (pg_partition_tree lists nothing for a plain table) and its partitions
+		CROSS JOIN LATERAL (SELECT p.relid UNION SELECT relid FROM pg_partition_tree(p.relid)) pt(relid)
+		JOIN pg_trigger t ON t.tgrelid = pt.relid
 		WHERE p.mode <> 'async' AND NOT t.tgisinternal AND t.tgname > 'zz_arka_enforce'
 		  AND (t.tgtype & 3) = 3 AND (t.tgtype & 20) <> 0
 	LOOP
-		RAISE EXCEPTION 'trigger "%" on % would run after arka''s check', r.tgname, r.relid
+		RAISE EXCEPTION 'trigger "%" on % would run after arka''s check', r.tgname, r.tbl
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'BEFORE ROW triggers fire in name order; a row changed after zz_arka_enforce would be written unchecked.',
 				  HINT = 'Give the trigger a name that sorts before "zz_arka_enforce".';

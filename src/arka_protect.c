@@ -22,6 +22,7 @@
 
 #include "access/table.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -213,7 +214,12 @@ emit_rejection(const char *table_name, Jsonb *row_key, const char *operation,
 #undef PUSH_KEY
 	payload = JsonbValueToJsonb(res);
 	text = JsonbToCString(NULL, &payload->root, VARSIZE(payload));
-	LogLogicalMessage("arka", text, strlen(text), false);
+	/*
+	 * Flush it now: the transaction is about to abort, and an abort does not
+	 * flush WAL, so without this a crash could lose the record of the attempt
+	 * (and a logical decoder would not see it until other WAL is flushed).
+	 */
+	XLogFlush(LogLogicalMessage("arka", text, strlen(text), false));
 }
 
 /* The blocking rules that fired, comma-separated, and the first of them. */
