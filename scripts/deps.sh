@@ -14,6 +14,9 @@ PACKAGES=(
 	rsync
 )
 
+# node-postgres tests need node and npm; many machines have them already
+command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm)
+
 missing=()
 for p in "${PACKAGES[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

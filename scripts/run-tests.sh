@@ -138,6 +138,24 @@ run_pg_suite isolation /tmp/arka-iso.log "cd '$WORK' && '$PGXS_DIR/src/test/isol
 	--inputdir='$WORK/test/isolation' --outputdir='$WORK/out_isolation' --bindir='$PG_BIN' \
 	--dbname=arka_iso $ISO_TESTS"
 
+echo "== drivers: psycopg2 and node-postgres see arka's rejections"
+mkdir -p "$WORK/clients/node"
+if (cd "$WORK/clients/node" && npm install --silent --no-audit --no-fund pg@8) >/tmp/arka-npm.log 2>&1; then
+	as_pg "'$WORK/test/clients/run.sh' '$WORK/clients'" >/tmp/arka-clients.log 2>&1
+	for driver in psycopg2 node-postgres; do
+		line=$(grep "^$driver: " /tmp/arka-clients.log)
+		if [[ $line == *", 0 failed" ]]; then
+			pass "driver $driver (${line#*: })"
+		else
+			cat /tmp/arka-clients.log
+			fail "driver $driver"
+		fi
+	done
+else
+	cat /tmp/arka-npm.log
+	fail "npm install pg"
+fi
+
 rm -rf "$WORK"
 echo
 if [ ${#failures[@]} -gt 0 ]; then
