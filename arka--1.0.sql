@@ -27,6 +27,29 @@ CREATE TABLE arka.list_items (
 );
 COMMENT ON TABLE arka.list_items IS 'members of the named lists';
 
+-- a list an active rule uses cannot disappear, however it is deleted
+CREATE FUNCTION arka._list_in_use() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	users	text;
+BEGIN
+	IF TG_OP = 'UPDATE' AND NEW.list_name = OLD.list_name THEN
+		RETURN NEW;
+	END IF;
+	SELECT string_agg(r.rule_id, ', ' ORDER BY r.rule_id) INTO users
+	FROM arka.active_rules r
+	WHERE jsonb_path_exists(r.logic, 'strict $.**.in_list[1] ? (@ == $n)',
+							jsonb_build_object('n', OLD.list_name));
+	IF users IS NOT NULL THEN
+		RAISE EXCEPTION 'list "%" is used by active rules', OLD.list_name
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = 'Rules: ' || users || '.',
+				  HINT = 'Disable or redefine those rules first.';
+	END IF;
+	RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+
 -------------------------------------------------------------------------------
 -- Rules: every version is kept; a change is a new version
 -------------------------------------------------------------------------------
@@ -70,6 +93,20 @@ BEGIN
 END
 $$;
 
+-- a rule row is validated however it arrives (arka_define_rule or a direct
+-- INSERT by an administrator): an enabled rule must compile
+CREATE FUNCTION arka._validate_rule() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF NEW.enabled THEN
+		PERFORM arka._check_logic(NEW.logic);
+	END IF;
+	RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER rules_validate BEFORE INSERT ON arka.rules
+	FOR EACH ROW EXECUTE FUNCTION arka._validate_rule();
 CREATE TRIGGER rules_immutable BEFORE UPDATE OR DELETE ON arka.rules
 	FOR EACH ROW EXECUTE FUNCTION arka._rules_immutable();
 CREATE TRIGGER rules_no_truncate BEFORE TRUNCATE ON arka.rules
@@ -111,6 +148,8 @@ CREATE TRIGGER lists_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ark
 	FOR EACH STATEMENT EXECUTE FUNCTION arka._invalidate_cache();
 CREATE TRIGGER list_items_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON arka.list_items
 	FOR EACH STATEMENT EXECUTE FUNCTION arka._invalidate_cache();
+CREATE TRIGGER lists_in_use BEFORE DELETE OR UPDATE OF list_name ON arka.lists
+	FOR EACH ROW EXECUTE FUNCTION arka._list_in_use();
 
 -------------------------------------------------------------------------------
 -- Evaluation
@@ -300,19 +339,8 @@ COMMENT ON FUNCTION arka_set_list(text, text[], text, text, date) IS
 CREATE FUNCTION arka_drop_list(list_name text)
 	RETURNS void
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-	users	text;
 BEGIN
-	SELECT string_agg(r.rule_id, ', ' ORDER BY r.rule_id) INTO users
-	FROM arka.active_rules r
-	WHERE jsonb_path_exists(r.logic, 'strict $.**.in_list[1] ? (@ == $n)',
-							jsonb_build_object('n', arka_drop_list.list_name));
-	IF users IS NOT NULL THEN
-		RAISE EXCEPTION 'list "%" is used by active rules', arka_drop_list.list_name
-			USING ERRCODE = 'dependent_objects_still_exist',
-				  DETAIL = 'Rules: ' || users || '.',
-				  HINT = 'Disable or redefine those rules first.';
-	END IF;
+	-- arka._list_in_use refuses lists that active rules use
 	DELETE FROM arka.lists l WHERE l.list_name = arka_drop_list.list_name;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'list "%" does not exist', arka_drop_list.list_name

@@ -113,6 +113,43 @@ SET ROLE arka_clerk;
 SELECT jsonb_path_query_array(arka_evaluate('{"amount": 2000000}', '{US}', '{AML}'), '$.violations[*].rule_id') AS clerk_sees_officer_rule;
 RESET ROLE;
 
+-- direct writes by an administrator are checked like the functions' writes
+SET ROLE arka_officer;
+SELECT sqlstate_of($$INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity, logic) VALUES ('officer.raw', 1, 'US', 'AML', 'block', 'high', '{"nosuchop": 1}')$$) AS raw_invalid_rule;
+SELECT sqlstate_of($$DELETE FROM arka.lists WHERE list_name = 'fatf_call_for_action'$$) AS raw_delete_list_in_use;
+SELECT sqlstate_of($$UPDATE arka.lists SET list_name = 'renamed' WHERE list_name = 'fatf_call_for_action'$$) AS raw_rename_list_in_use;
+RESET ROLE;
+
+-- arka.as_of takes real dates only
+SELECT sqlstate_of($$SET arka.as_of = '2024-02-31'$$) AS impossible_date;
+SELECT sqlstate_of($$SET arka.as_of = '2023-02-29'$$) AS not_a_leap_year;
+SELECT sqlstate_of($$SET arka.as_of = '2024-02-29'$$) AS leap_day;
+RESET arka.as_of;
+
+-- the catalog is read with the owner's rights but never the caller's
+-- search_path: an operator planted in the caller's schema does not run
+CREATE ROLE arka_attacker;
+GRANT CREATE ON DATABASE arka_regress TO arka_attacker;
+SET ROLE arka_attacker;
+CREATE SCHEMA evil;
+CREATE FUNCTION evil.eq(text, text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE 'ALTER ROLE arka_attacker SUPERUSER';
+	RETURN $1 OPERATOR(pg_catalog.=) $2;
+END $$;
+CREATE OPERATOR evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.eq);
+SET search_path = evil, pg_catalog, public;
+RESET ROLE;
+SELECT arka_define_rule('acme.cache_buster', '{"==": [1, 1]}', 'US', 'AML', 'review', 'low') AS v;
+SET ROLE arka_attacker;
+SELECT arka_evaluate('{"amount": 1}')->>'outcome' AS attacker_evaluates;
+RESET ROLE;
+RESET search_path;
+SELECT rolsuper AS attacker_became_superuser FROM pg_roles WHERE rolname = 'arka_attacker';
+DROP SCHEMA evil CASCADE;
+REVOKE CREATE ON DATABASE arka_regress FROM arka_attacker;
+DROP ROLE arka_attacker;
+
 DROP EXTENSION arka;
 DROP FUNCTION sqlstate_of(text);
 DROP OWNED BY arka_officer, arka_clerk;

@@ -141,6 +141,13 @@ SELECT table_name, mode, trigger FROM arka.protected_tables;
 SELECT arka_protect('typed', domains => '{TYPES}') - 'table' AS back_to_block;
 
 -- bypass attempts
+-- arka.as_of back-tests arka_evaluate but cannot date a written row before a rule took effect
+SET arka.as_of = '1990-01-01';
+SELECT arka_define_rule('types.dated', '{">": [{"var": "i"}, 1000]}', 'US', 'TYPES', effective_from => '2000-01-01') AS v;
+SELECT jsonb_path_query_array(arka_evaluate('{"i": 5000}', NULL, '{TYPES}'), '$.violations[*].rule_id') AS evaluate_as_of_1990;
+SELECT attempt($$INSERT INTO typed (id, i) VALUES (129, 5000)$$) AS trigger_ignores_as_of;
+RESET arka.as_of;
+SELECT arka_disable_rule('types.dated');
 SELECT attempt($$ALTER TABLE typed DISABLE TRIGGER zz_arka_enforce$$) AS disable_trigger;
 SELECT attempt($$ALTER TABLE typed DISABLE TRIGGER ALL$$) AS disable_all;
 SELECT attempt($$ALTER TABLE typed ENABLE TRIGGER zz_arka_enforce$$) AS not_always;

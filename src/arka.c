@@ -38,8 +38,17 @@ check_as_of(char **newval, void **extra, GucSource source)
 					day;
 		char		tail;
 
+		static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+		bool		leap;
+
 		if (sscanf(*newval, "%4d-%2d-%2d%c", &year, &month, &day, &tail) != 3 ||
-			month < 1 || month > 12 || day < 1 || day > 31 || year < 1900 || year > 9999)
+			month < 1 || month > 12 || year < 1900 || year > 9999)
+		{
+			GUC_check_errdetail("arka.as_of must be empty or a date written YYYY-MM-DD.");
+			return false;
+		}
+		leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+		if (day < 1 || day > mdays[month - 1] || (month == 2 && day == 29 && !leap))
 		{
 			GUC_check_errdetail("arka.as_of must be empty or a date written YYYY-MM-DD.");
 			return false;
@@ -94,27 +103,27 @@ _PG_init(void)
 
 /*
  * The evaluation date, computed once per transaction (rules in force do
- * not change in the middle of a statement).
+ * not change in the middle of a statement).  honor_as_of: arka_evaluate
+ * back-tests with arka.as_of; the enforcement trigger never does, or a
+ * writer could date a row before a rule took effect.
  */
 int32
-arka_evaluation_day(void)
+arka_evaluation_day(bool honor_as_of)
 {
 	static LocalTransactionId lxid = InvalidLocalTransactionId;
-	static int32 day;
-	static char *as_of_seen = NULL;
+	static int32 today;
 
-	if (lxid != MyProc->lxid || as_of_seen != arka_as_of)
+	if (honor_as_of && arka_as_of && arka_as_of[0] != '\0')
+		return DatumGetDateADT(DirectFunctionCall1(date_in, CStringGetDatum(arka_as_of))) +
+			ARKA_UNIX_TO_PG_DAYS;
+	if (lxid != MyProc->lxid)
 	{
-		if (arka_as_of && arka_as_of[0] != '\0')
-			day = DatumGetDateADT(DirectFunctionCall1(date_in, CStringGetDatum(arka_as_of)));
-		else
-			day = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
-													  TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
-		day += ARKA_UNIX_TO_PG_DAYS;
+		today = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
+													TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()))) +
+			ARKA_UNIX_TO_PG_DAYS;
 		lxid = MyProc->lxid;
-		as_of_seen = arka_as_of;
 	}
-	return day;
+	return today;
 }
 
 bool

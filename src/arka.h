@@ -23,7 +23,7 @@ extern bool arka_record_all;		/* record allow decisions too */
 extern int	arka_dry_run_limit;	/* rows arka_protect checks at most */
 
 /* Days since 1970-01-01 of the evaluation date (arka.as_of or today). */
-extern int32 arka_evaluation_day(void);
+extern int32 arka_evaluation_day(bool honor_as_of);
 
 /* Cancel hook for the engine core: a pending interrupt stops evaluation. */
 extern bool arka_interrupt_pending(void);

@@ -22,6 +22,7 @@
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/date.h"
 #include "utils/inval.h"
 #include "utils/jsonb.h"
@@ -31,6 +32,7 @@
 
 #include "arka_cache.h"
 #include "arka_jsonb.h"
+#include "arka_sha256.h"
 #include "arka_tupledoc.h"
 
 static ArkaRuleset *cached_ruleset = NULL;
@@ -44,6 +46,15 @@ static TimestampTz checked_stmt = 0;
 /* a ruleset built under a transaction snapshot is good for that transaction only */
 static bool built_with_xact_snapshot = false;
 static LocalTransactionId built_lxid = InvalidLocalTransactionId;
+
+/*
+ * The statement in which the last invalidation arrived.  Its snapshot may
+ * predate the commit that sent it, so a ruleset built in that statement is
+ * rebuilt once more at the next statement (see arka_get_ruleset).
+ */
+static LocalTransactionId inval_lxid = InvalidLocalTransactionId;
+static TimestampTz inval_stmt = 0;
+static bool rebuild_next_statement = false;
 
 int64		arka_ruleset_builds = 0;
 Oid			arka_catalog_owner = InvalidOid;
@@ -62,8 +73,39 @@ static void
 arka_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == rules_relid)
+	{
 		cache_valid = false;
+		if (MyProc != NULL)
+		{
+			inval_lxid = MyProc->lxid;
+			inval_stmt = GetCurrentStatementStartTimestamp();
+		}
+	}
 	arka_tupledoc_invalidate(relid);
+}
+
+/*
+ * Act as the catalog owner: its rights, a restricted-operation context and
+ * a search_path of pg_catalog only, so no object of the caller's (an
+ * operator or function in a schema they control) can run with the owner's
+ * rights while arka reads or writes its catalog.
+ */
+void
+arka_become_owner(ArkaOwnerContext *c)
+{
+	GetUserIdAndSecContext(&c->save_userid, &c->save_sec);
+	SetUserIdAndSecContext(arka_catalog_owner, c->save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	c->save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+}
+
+void
+arka_restore_user(ArkaOwnerContext *c)
+{
+	AtEOXact_GUC(true, c->save_nestlevel);
+	SetUserIdAndSecContext(c->save_userid, c->save_sec);
 }
 
 ArkaProtection *
@@ -166,11 +208,20 @@ load_ruleset(ArkaRuleset *rs)
 		char	   *name = text_col(tup, desc, 1);
 		char	   *item = text_col(tup, desc, 2);
 		int			li = arka_ruleset_add_list(rs, name, strlen(name));
+		bool		first = li == rs->lists.n - 1 && rs->lists.lists[li].items.n == 0 &&
+			(i == 0 || strcmp(text_col(SPI_tuptable->vals[i - 1], desc, 1), name) != 0);
+		bool		last = i + 1 == SPI_processed ||
+			strcmp(text_col(SPI_tuptable->vals[i + 1], desc, 1), name) != 0;
 
 		if (li < 0 || (item && !arka_ruleset_add_list_item(rs, li, item, strlen(item))))
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of memory loading arka lists")));
+		/* the list's digest: its items in byte order, one per line */
+		if ((first && !arka_sha256_begin()) ||
+			(item && (!arka_sha256_update(item, strlen(item)) || !arka_sha256_update("\n", 1))) ||
+			(last && !arka_sha256_end(rs->lists.lists[li].digest)))
+			elog(ERROR, "arka: could not hash list \"%s\"", name);
 	}
 
 	if (SPI_execute("SELECT rule_id, version, jurisdiction, domain, action, severity, "
@@ -228,9 +279,7 @@ static void
 build_ruleset(void)
 {
 	ArkaRuleset *rs;
-	Oid			save_userid;
-	int			save_sec;
-	Oid			owner;
+	ArkaOwnerContext oc;
 	Oid			nsp;
 
 	rs = arka_ruleset_create();
@@ -245,14 +294,11 @@ build_ruleset(void)
 			elog(ERROR, "arka: SPI_connect failed");
 		nsp = get_namespace_oid("arka", true);
 		rules_relid = OidIsValid(nsp) ? get_relname_relid("rules", nsp) : InvalidOid;
-		owner = extension_owner();
-		arka_catalog_owner = owner;
-		GetUserIdAndSecContext(&save_userid, &save_sec);
-		SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-							   SECURITY_RESTRICTED_OPERATION);
+		arka_catalog_owner = extension_owner();
+		arka_become_owner(&oc);
 		load_ruleset(rs);
 		load_protections();
-		SetUserIdAndSecContext(save_userid, save_sec);
+		arka_restore_user(&oc);
 		SPI_finish();
 	}
 	PG_CATCH();
@@ -268,6 +314,8 @@ build_ruleset(void)
 	arka_ruleset_builds++;
 	built_with_xact_snapshot = IsolationUsesXactSnapshot();
 	built_lxid = MyProc->lxid;
+	rebuild_next_statement = inval_lxid == MyProc->lxid &&
+		inval_stmt == GetCurrentStatementStartTimestamp();
 }
 
 ArkaRuleset *
@@ -285,6 +333,12 @@ arka_get_ruleset(void)
 		checked_stmt = GetCurrentStatementStartTimestamp();
 		if (built_with_xact_snapshot && built_lxid != MyProc->lxid)
 			cache_valid = false;
+		/* built from a snapshot that may not see the change that caused it */
+		if (rebuild_next_statement)
+		{
+			rebuild_next_statement = false;
+			cache_valid = false;
+		}
 	}
 	if (!cache_valid || cached_ruleset == NULL)
 		build_ruleset();

@@ -38,6 +38,17 @@ extern ArkaProtection *arka_get_protection(Oid relid);
 /* Owner of the extension, whose rights read and write the catalog. */
 extern Oid	arka_catalog_owner;
 
+/* Run as the catalog owner with a pg_catalog-only search_path, and back. */
+typedef struct ArkaOwnerContext
+{
+	Oid			save_userid;
+	int			save_sec;
+	int			save_nestlevel;
+} ArkaOwnerContext;
+
+extern void arka_become_owner(ArkaOwnerContext *c);
+extern void arka_restore_user(ArkaOwnerContext *c);
+
 /* Number of times this backend has built its ruleset (tests, bench). */
 extern int64 arka_ruleset_builds;
 

@@ -114,7 +114,7 @@ arka_get_selection(ArkaRuleset *rs, ArrayType *jurisdictions, ArrayType *domains
 {
 	char	   *jur;
 	char	   *dom;
-	int32		day = arka_evaluation_day();
+	int32		day = arka_evaluation_day(!stable);
 	ArkaStrList jl,
 				dl;
 

@@ -45,7 +45,9 @@ typedef struct ArkaDecisionCtx
 /*
  * The rules to evaluate for these filters (NULL = no filter), cached.
  * stable: the arrays stay put until the ruleset is rebuilt (protections),
- * so a repeat call is recognised by pointer without reading them.
+ * so a repeat call is recognised by pointer without reading them; such
+ * callers are the enforcement trigger and its dry run, which judge rules'
+ * effective dates by today's date and never by arka.as_of.
  */
 extern ArkaSelection *arka_get_selection(ArkaRuleset *rs, ArrayType *jurisdictions,
 										 ArrayType *domains, bool stable);

@@ -127,7 +127,10 @@ arka_numeric_to_dec(Numeric num, ArkaDec *out)
 		}
 		if (sig > ARKA_DEC_DIGITS)
 			return false;
-		return arka_dec_parse_json(s, strlen(s), out) == ARKA_DEC_OK;
+		if (arka_dec_parse_json(s, strlen(s), out) != ARKA_DEC_OK)
+			return false;
+		/* below the decimal range: refused, not rounded to zero */
+		return sig == 0 || !arka_dec_is_zero(out);
 	}
 }
 
@@ -221,7 +224,8 @@ convert_jbv(JsonbValue *v, ArkaArena *arena, ArkaValue *out, int depth)
 								   ARKA_DEC_EXP_MAX)));
 			break;
 		case jbvBinary:
-			convert_container(v->val.binary.data, arena, out, depth + 1);
+			/* convert_container counts this level for its members */
+			convert_container(v->val.binary.data, arena, out, depth);
 			break;
 		default:
 			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);

@@ -101,8 +101,7 @@ record_decision(const char *table_name, Jsonb *row_key, const char *operation, c
 	JSONBOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[10];
 	char		nulls[10];
-	Oid			save_userid;
-	int			save_sec;
+	ArkaOwnerContext oc;
 	const char *modename = mode == 'b' ? "block" : mode == 'l' ? "log" : "check";
 
 	memset(nulls, ' ', sizeof(nulls));
@@ -123,8 +122,7 @@ record_decision(const char *table_name, Jsonb *row_key, const char *operation, c
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "arka: SPI_connect failed");
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(arka_catalog_owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	arka_become_owner(&oc);
 	if (record_plan == NULL)
 	{
 		SPIPlanPtr	plan = SPI_prepare("INSERT INTO arka.decisions (table_name, row_key, operation, mode, "
@@ -138,7 +136,7 @@ record_decision(const char *table_name, Jsonb *row_key, const char *operation, c
 	}
 	if (SPI_execute_plan(record_plan, values, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "arka: could not record the decision");
-	SetUserIdAndSecContext(save_userid, save_sec);
+	arka_restore_user(&oc);
 	SPI_finish();
 }
 

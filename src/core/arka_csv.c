@@ -369,7 +369,11 @@ arka_csv_next(ArkaCsvReader *r)
 		if (r->opts.require_sub_eof)
 		{
 			if (r->len == 0)
-				return csv_fail(r, "the file is empty");
+			{
+				csv_fail(r, "the file is empty");
+				r->error_line = 0;	/* about the file, not a line */
+				return ARKA_CSV_ERROR;
+			}
 			return csv_fail(r, "the file does not end with the 0x1A end-of-file byte (truncated file?)");
 		}
 		r->done = true;

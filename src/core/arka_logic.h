@@ -84,6 +84,7 @@ typedef struct ArkaList
 {
 	char	   *name;
 	ArkaStrSet	items;
+	uint8_t		digest[32];		/* SHA-256 of its items, in byte order, one per line */
 } ArkaList;
 
 typedef struct ArkaListCatalog

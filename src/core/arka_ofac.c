@@ -900,10 +900,21 @@ emit_id(const char *type, size_t type_len, const char *v, size_t n, int flags,
 				break;
 			if (j == 0)
 			{
-				/* the whole value is "(...)": take its inside */
-				v++;
-				n -= 2;
-				trim(&v, &n);
+				/* the whole value is "(5777731)": take its inside if a number */
+				size_t		d;
+				bool		digit = false;
+
+				for (d = 1; d + 1 < n; d++)
+					if (v[d] >= '0' && v[d] <= '9')
+						digit = true;
+				if (digit)
+				{
+					v++;
+					n -= 2;
+					trim(&v, &n);
+				}
+				else
+					n = 0;
 				break;
 			}
 			n = j;

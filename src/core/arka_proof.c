@@ -63,6 +63,18 @@ arka_selection_digest(const ArkaRuleset *rs, ArkaSelection *sel)
 			!arka_sha256_update(tmp, n))
 			return false;
 	}
+	/* named lists decide as much as rules do: "list <name> <sha256 of items>" */
+	for (int i = 0; i < rs->lists.n; i++)
+	{
+		char		hex[65];
+
+		arka_hex(rs->lists.lists[i].digest, 32, hex);
+		if (!arka_sha256_update("list ", 5) ||
+			!arka_sha256_update(rs->lists.lists[i].name, strlen(rs->lists.lists[i].name)) ||
+			!arka_sha256_update(" ", 1) || !arka_sha256_update(hex, 64) ||
+			!arka_sha256_update("\n", 1))
+			return false;
+	}
 	if (!arka_sha256_end(sel->digest))
 		return false;
 	arka_hex(sel->digest, 32, sel->digest_hex);
