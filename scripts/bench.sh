@@ -12,3 +12,16 @@ pg_sql -c "CREATE EXTENSION arka" \
 as_postgres cat bench/plpgsql_rules.sql | pg_sql >/dev/null
 echo "== arka_evaluate vs PL/pgSQL, 100,000 documents, all four packs ($(date -u +%F), $(nproc) cores)"
 as_postgres cat bench/evaluate.sql | pg_sql
+
+echo
+echo "== enforcement trigger: INSERT ... SELECT of 200,000 rows (a) plain (b) arka (c) PL/pgSQL"
+as_postgres cat bench/trigger.sql | pg_sql
+
+echo
+echo "== single-row inserts, pgbench, 1 client, synchronous_commit = off, 15 s each"
+for tbl in pay_plain pay_arka; do
+	pg_sql -c "TRUNCATE $tbl" >/dev/null
+	tps=$(as_postgres "$PG_BIN/pgbench" -n -c 1 -T 15 -D tbl=$tbl -f bench/pgbench_insert.sql 2>&1 |
+		sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+	echo "$tbl: $tps inserts/s ($(awk -v t="$tps" 'BEGIN { printf "%.1f", 1e6 / t }') µs per insert)"
+done

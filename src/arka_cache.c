@@ -58,6 +58,8 @@ static bool rebuild_next_statement = false;
 
 int64		arka_ruleset_builds = 0;
 Oid			arka_catalog_owner = InvalidOid;
+Oid			arka_decisions_relid = InvalidOid;
+Oid			arka_decisions_seqid = InvalidOid;
 
 /* protections, rebuilt with the ruleset */
 static MemoryContext protections_cxt = NULL;
@@ -294,6 +296,9 @@ build_ruleset(void)
 			elog(ERROR, "arka: SPI_connect failed");
 		nsp = get_namespace_oid("arka", true);
 		rules_relid = OidIsValid(nsp) ? get_relname_relid("rules", nsp) : InvalidOid;
+		arka_decisions_relid = OidIsValid(nsp) ? get_relname_relid("decisions", nsp) : InvalidOid;
+		arka_decisions_seqid = OidIsValid(nsp) ?
+			get_relname_relid("decisions_decision_id_seq", nsp) : InvalidOid;
 		arka_catalog_owner = extension_owner();
 		arka_become_owner(&oc);
 		load_ruleset(rs);

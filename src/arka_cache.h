@@ -38,6 +38,10 @@ extern ArkaProtection *arka_get_protection(Oid relid);
 /* Owner of the extension, whose rights read and write the catalog. */
 extern Oid	arka_catalog_owner;
 
+/* arka.decisions and its sequence, resolved with the ruleset */
+extern Oid	arka_decisions_relid;
+extern Oid	arka_decisions_seqid;
+
 /* Run as the catalog owner with a pg_catalog-only search_path, and back. */
 typedef struct ArkaOwnerContext
 {

@@ -20,10 +20,13 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "catalog/indexing.h"
 #include "catalog/pg_type.h"
+#include "commands/sequence.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -34,6 +37,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
+#include "utils/xid8.h"
 
 #include "arka.h"
 #include "arka_cache.h"
@@ -48,8 +52,6 @@ PG_FUNCTION_INFO_V1(arka_dry_run);
 bool		arka_fail_open = false;
 bool		arka_record_all = false;
 int			arka_dry_run_limit = 1000000;
-
-static SPIPlanPtr record_plan = NULL;
 
 /* {"rule_id": version, ...} of the rules a decision evaluated. */
 static Jsonb *
@@ -87,57 +89,78 @@ result_member(Jsonb *result, const char *key)
 	return JsonbValueToJsonb(&v);
 }
 
+/* Put a value into the column of that name (no SQL: see record_decision). */
+static void
+set_column(TupleDesc desc, Datum *values, bool *nulls, const char *name, Datum value, bool isnull)
+{
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+		{
+			values[i] = value;
+			nulls[i] = isnull;
+			return;
+		}
+	}
+	elog(ERROR, "arka: arka.decisions has no column \"%s\"", name);
+}
+
 /*
- * Insert a row into arka.decisions, as the extension owner (writers need
- * no privilege on it), through a plan prepared once per backend.  Runs
- * only for recorded outcomes, never for the common allow.
+ * Insert a row into arka.decisions directly into the heap and its indexes,
+ * with the defaults the table declares computed here.  No SQL runs, so no
+ * executor start-up (an SPI insert cost about 23 µs per decision) and no
+ * name lookup the writer could influence; writers need no privilege on
+ * the table.  Runs only for recorded outcomes, never for the common allow.
  */
 static void
 record_decision(const char *table_name, Jsonb *row_key, const char *operation, char mode,
 				const char *outcome, Jsonb *violations, Jsonb *versions,
 				const char *ruleset_version, const char *proof_id, const char *note)
 {
-	Oid			argtypes[10] = {TEXTOID, JSONBOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
-	JSONBOID, TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[10];
-	char		nulls[10];
-	ArkaOwnerContext oc;
+	Relation	rel;
+	TupleDesc	desc;
+	Datum	   *values;
+	bool	   *nulls;
+	HeapTuple	tup;
 	const char *modename = mode == 'b' ? "block" : mode == 'l' ? "log" : "check";
 
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = CStringGetTextDatum(table_name);
-	values[1] = row_key ? JsonbPGetDatum(row_key) : (Datum) 0;
-	nulls[1] = row_key ? ' ' : 'n';
-	values[2] = CStringGetTextDatum(operation);
-	values[3] = CStringGetTextDatum(modename);
-	values[4] = CStringGetTextDatum(outcome);
-	values[5] = JsonbPGetDatum(violations);
-	values[6] = JsonbPGetDatum(versions);
-	values[7] = ruleset_version ? CStringGetTextDatum(ruleset_version) : (Datum) 0;
-	nulls[7] = ruleset_version ? ' ' : 'n';
-	values[8] = proof_id ? CStringGetTextDatum(proof_id) : (Datum) 0;
-	nulls[8] = proof_id ? ' ' : 'n';
-	values[9] = note ? CStringGetTextDatum(note) : (Datum) 0;
-	nulls[9] = note ? ' ' : 'n';
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "arka: SPI_connect failed");
-	arka_become_owner(&oc);
-	if (record_plan == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare("INSERT INTO arka.decisions (table_name, row_key, operation, mode, "
-									   "outcome, violations, rule_versions, ruleset_version, proof_id, note) "
-									   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-									   10, argtypes);
-
-		if (plan == NULL || SPI_keepplan(plan) != 0)
-			elog(ERROR, "arka: could not prepare the decision insert");
-		record_plan = plan;
-	}
-	if (SPI_execute_plan(record_plan, values, nulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "arka: could not record the decision");
-	arka_restore_user(&oc);
-	SPI_finish();
+	if (!OidIsValid(arka_decisions_relid) || !OidIsValid(arka_decisions_seqid))
+		elog(ERROR, "arka: arka.decisions is missing");
+	rel = table_open(arka_decisions_relid, RowExclusiveLock);
+	desc = RelationGetDescr(rel);
+	values = palloc0(sizeof(Datum) * desc->natts);
+	nulls = palloc(sizeof(bool) * desc->natts);
+	memset(nulls, true, sizeof(bool) * desc->natts);
+	set_column(desc, values, nulls, "decision_id",
+			   Int64GetDatum(nextval_internal(arka_decisions_seqid, false)), false);
+	set_column(desc, values, nulls, "table_name", CStringGetTextDatum(table_name), false);
+	set_column(desc, values, nulls, "row_key", row_key ? JsonbPGetDatum(row_key) : (Datum) 0,
+			   row_key == NULL);
+	set_column(desc, values, nulls, "operation", CStringGetTextDatum(operation), false);
+	set_column(desc, values, nulls, "mode", CStringGetTextDatum(modename), false);
+	set_column(desc, values, nulls, "outcome", CStringGetTextDatum(outcome), false);
+	set_column(desc, values, nulls, "violations", JsonbPGetDatum(violations), false);
+	set_column(desc, values, nulls, "rule_versions", JsonbPGetDatum(versions), false);
+	set_column(desc, values, nulls, "ruleset_version",
+			   ruleset_version ? CStringGetTextDatum(ruleset_version) : (Datum) 0,
+			   ruleset_version == NULL);
+	set_column(desc, values, nulls, "proof_id", proof_id ? CStringGetTextDatum(proof_id) : (Datum) 0,
+			   proof_id == NULL);
+	set_column(desc, values, nulls, "note", note ? CStringGetTextDatum(note) : (Datum) 0,
+			   note == NULL);
+	set_column(desc, values, nulls, "xid", FullTransactionIdGetDatum(GetTopFullTransactionId()),
+			   false);
+	set_column(desc, values, nulls, "decided_by",
+			   DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetUserId(), false))),
+			   false);
+	set_column(desc, values, nulls, "decided_at",
+			   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
+	tup = heap_form_tuple(desc, values, nulls);
+	/* heap insert plus index entries; it serves user tables as well as catalogs */
+	CatalogTupleInsert(rel, tup);
+	table_close(rel, NoLock);
 }
 
 /*

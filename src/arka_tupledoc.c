@@ -597,10 +597,21 @@ column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, Ark
 {
 	const ColInfo *c = &rd->tp->cols[col];
 	bool		isnull;
-	Datum		d = heap_getattr(rd->tuple, c->attnum, rd->tp->desc, &isnull);
+	Datum		d;
 	ArkaValue	v;
 	int			r;
 
+	/* one pass over the tuple instead of a walk per attribute */
+	if (rd->values == NULL)
+	{
+		int			natts = rd->tp->desc->natts;
+
+		rd->values = palloc(sizeof(Datum) * natts);
+		rd->isnull = palloc(sizeof(bool) * natts);
+		heap_deform_tuple(rd->tuple, rd->tp->desc, rd->values, rd->isnull);
+	}
+	d = rd->values[c->attnum - 1];
+	isnull = rd->isnull[c->attnum - 1];
 	if (isnull)
 	{
 		if (subpath->nseg > 0)
@@ -676,7 +687,14 @@ column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, Ark
 			}
 		case COL_JSONB:
 			{
-				Jsonb	   *jb = DatumGetJsonbP(d);
+				Jsonb	   *jb;
+
+				/* detoast (or re-align a short datum) once per row, not per path */
+				if (rd->jsonb == NULL)
+					rd->jsonb = palloc0(sizeof(Jsonb *) * rd->tp->ncols);
+				if (rd->jsonb[col] == NULL)
+					rd->jsonb[col] = DatumGetJsonbP(d);
+				jb = rd->jsonb[col];
 
 				if (subpath->nseg > 0)
 					return arka_jsonb_doc_ops.lookup(&jb->root, subpath, ev, out);
@@ -849,6 +867,9 @@ arka_row_doc_init(ArkaRowDoc *rd, ArkaTableProgram *tp, HeapTuple tuple, ArkaAre
 {
 	rd->tp = tp;
 	rd->tuple = tuple;
+	rd->values = NULL;
+	rd->isnull = NULL;
+	rd->jsonb = NULL;
 	rd->arena = arena;
 	rd->have_whole = false;
 	rd->src.ops = &row_doc_ops;

@@ -45,6 +45,9 @@ typedef struct ArkaRowDoc
 {
 	ArkaTableProgram *tp;
 	HeapTuple	tuple;
+	Datum	   *values;			/* the tuple deformed once, on first use */
+	bool	   *isnull;
+	Jsonb	  **jsonb;			/* detoasted jsonb columns, by column index */
 	ArkaArena  *arena;
 	ArkaValue	whole;			/* the full document, built on demand */
 	bool		have_whole;
