@@ -8,8 +8,8 @@ FROM arka.active_rules ORDER BY rule_id;
 
 \echo
 \echo '== 2. Decide payments with arka_evaluate (outcome, rules fired, proof id)'
-CREATE TEMP TABLE payments (label text, doc jsonb);
-INSERT INTO payments VALUES
+CREATE TEMP TABLE samples (label text, doc jsonb);
+INSERT INTO samples VALUES
 ('domestic wire, complete',
  '{"id":"p-1","amount":2500.00,"currency":"USD","channel":"wire",
    "payer":{"name":"Ana Lima","account":"US-001","address":"1 Main St","country":"US"},
@@ -36,12 +36,12 @@ INSERT INTO payments VALUES
 SELECT label, r->>'outcome' AS outcome, r->'compliant' AS compliant,
 	   jsonb_path_query_array(r, '$.violations[*].rule_id') AS fired,
 	   left(r->'proof'->>'proof_id', 16) || '…' AS proof_id
-FROM payments, arka_evaluate(doc) AS r;
+FROM samples, arka_evaluate(doc) AS r;
 
 \echo
 \echo '== 3. Each violation carries its evidence: the values that made the rule fire'
 SELECT jsonb_pretty((arka_evaluate(doc)->'violations'->0) - 'description') AS violation
-FROM payments WHERE label LIKE 'wire $3,000%';
+FROM samples WHERE label LIKE 'wire $3,000%';
 
 \echo
 \echo '== 4. Money is exact: JSON Logic over decimals, not binary floating point'
@@ -57,4 +57,42 @@ RESET arka.as_of;
 
 \echo
 \echo '== 6. Proof ids are deterministic; the leaf explains them (docs/proof.md)'
-SELECT arka_explain_proof(doc) AS leaf FROM payments WHERE label = 'wire to Iran';
+SELECT arka_explain_proof(doc) AS leaf FROM samples WHERE label = 'wire to Iran';
+
+\echo
+\echo '== 7. Enforcement: protect a payments table; the trigger decides every write'
+CREATE TABLE payments (
+	id bigserial PRIMARY KEY, amount numeric(18,2) NOT NULL, currency char(3) NOT NULL,
+	channel text NOT NULL, payer_name text, payer_account text, payer_address text,
+	payer_country char(2), beneficiary jsonb);
+SELECT arka_protect('payments', mapping => '{
+	"payer.name": "payer_name", "payer.account": "payer_account",
+	"payer.address": "payer_address", "payer.country": "payer_country",
+	"payee": {"column": "beneficiary"}}') AS protection;
+
+\echo
+\echo '-- a compliant wire is written'
+INSERT INTO payments (amount, currency, channel, payer_name, payer_account, payer_address, payer_country, beneficiary)
+VALUES (2500, 'USD', 'wire', 'Ana Lima', 'US-001', '1 Main St', 'US',
+		'{"name": "Bo Chen", "account": "DE-002", "country": "DE"}') RETURNING id, amount;
+
+\echo
+\echo '-- a cash deposit over $10,000 is written and recorded for review (same transaction)'
+INSERT INTO payments (amount, currency, channel, payer_name, payer_country)
+VALUES (12500, 'USD', 'cash', 'Carla Diaz', 'US') RETURNING id, amount;
+SELECT table_name, row_key, outcome, violations->0->>'rule_id' AS rule, left(proof_id, 16) || '…' AS proof
+FROM arka.decisions;
+
+\echo
+\echo '-- a wire to Iran is rejected: what the application receives (SQLSTATE ZA001)'
+\set ON_ERROR_STOP off
+\set VERBOSITY verbose
+INSERT INTO payments (amount, currency, channel, payer_name, payer_account, payer_address, payer_country, beneficiary)
+VALUES (900, 'USD', 'wire', 'Ana Lima', 'US-001', '1 Main St', 'US',
+		'{"name": "E", "account": "IR-9", "country": "IR"}');
+\echo
+\echo '-- ... and bypassing it is refused, even to the table owner'
+ALTER TABLE payments DISABLE TRIGGER zz_arka_enforce;
+\set VERBOSITY default
+\set ON_ERROR_STOP on
+SELECT count(*) AS rows_written FROM payments;
