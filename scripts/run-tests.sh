@@ -138,6 +138,19 @@ run_pg_suite isolation /tmp/arka-iso.log "cd '$WORK' && '$PGXS_DIR/src/test/isol
 	--inputdir='$WORK/test/isolation' --outputdir='$WORK/out_isolation' --bindir='$PG_BIN' \
 	--dbname=arka_iso $ISO_TESTS"
 
+echo "== TAP (several clusters and processes)"
+for t in "$WORK"/test/tap/t/*.pl; do
+	name=$(basename "$t" .pl)
+	if as_pg "'$WORK/test/tap/run.sh' '$WORK' '$t'" >"/tmp/arka-tap-$name.log" 2>&1 &&
+		grep -q "^Result: PASS" "/tmp/arka-tap-$name.log"; then
+		pass "tap $name ($(grep -c '^ok ' "/tmp/arka-tap-$name.log") checks)"
+	else
+		cat "/tmp/arka-tap-$name.log"
+		tail -50 "$WORK"/tmp_check/log/regress_log_"$name" 2>/dev/null
+		fail "tap $name"
+	fi
+done
+
 echo "== drivers: psycopg2 and node-postgres see arka's rejections"
 mkdir -p "$WORK/clients/node"
 if (cd "$WORK/clients/node" && npm install --silent --no-audit --no-fund pg@8) >/tmp/arka-npm.log 2>&1; then
