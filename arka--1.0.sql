@@ -611,6 +611,76 @@ CREATE EVENT TRIGGER arka_forget_dropped ON sql_drop
 	EXECUTE FUNCTION arka._forget_dropped();
 
 -------------------------------------------------------------------------------
+-- arka-cdc: flags on committed rows, persisted rejected attempts, progress
+-------------------------------------------------------------------------------
+CREATE TABLE arka.flags (
+	flag_id		bigserial PRIMARY KEY,
+	table_name	text NOT NULL,
+	row_key		jsonb,
+	operation	text NOT NULL CHECK (operation IN ('INSERT', 'UPDATE')),
+	commit_lsn	pg_lsn NOT NULL,
+	change_seq	integer NOT NULL,
+	xid			bigint,
+	committed_at timestamptz,
+	kind		text NOT NULL CHECK (kind IN ('violation', 'bypass')),
+	outcome		text NOT NULL CHECK (outcome IN ('review', 'block')),
+	violations	jsonb NOT NULL,
+	rule_versions jsonb,
+	ruleset_version text,
+	proof_id	text,
+	note		text,
+	flagged_at	timestamptz NOT NULL DEFAULT now(),
+	-- a change is identified by its transaction's commit LSN and its
+	-- position in it: writing a flag twice is impossible (exactly once)
+	CONSTRAINT flags_change_once UNIQUE (commit_lsn, change_seq)
+);
+CREATE INDEX flags_table_key ON arka.flags (table_name, row_key);
+COMMENT ON TABLE arka.flags IS
+	'committed rows arka-cdc judged review or block; kind bypass = a block outcome written to a table in block mode';
+SELECT pg_catalog.pg_extension_config_dump('arka.flags', '');
+SELECT pg_catalog.pg_extension_config_dump('arka.flags_flag_id_seq', '');
+
+CREATE TABLE arka.rejections (
+	rejection_id bigserial PRIMARY KEY,
+	table_name	text NOT NULL,
+	row_key		jsonb,
+	operation	text,
+	outcome		text NOT NULL,
+	violations	jsonb NOT NULL,
+	proof_id	text,
+	attempted_by text,
+	message_lsn	pg_lsn NOT NULL CONSTRAINT rejections_message_once UNIQUE,
+	rejected_at	timestamptz NOT NULL,
+	recorded_at	timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE arka.rejections IS
+	'writes the enforcement trigger rejected, persisted by arka-cdc from the logical messages they left';
+SELECT pg_catalog.pg_extension_config_dump('arka.rejections', '');
+SELECT pg_catalog.pg_extension_config_dump('arka.rejections_rejection_id_seq', '');
+
+CREATE TABLE arka.cdc_progress (
+	slot_name	text PRIMARY KEY,
+	lsn			pg_lsn NOT NULL,
+	changes		bigint NOT NULL DEFAULT 0,
+	flags		bigint NOT NULL DEFAULT 0,
+	rejections	bigint NOT NULL DEFAULT 0,
+	updated_at	timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE arka.cdc_progress IS
+	'the WAL position up to which arka-cdc has committed its work, per slot (written in the same transaction as the flags)';
+SELECT pg_catalog.pg_extension_config_dump('arka.cdc_progress', '');
+
+CREATE VIEW arka.cdc_status AS
+	SELECT p.slot_name, p.lsn AS processed_lsn, s.confirmed_flush_lsn, s.active,
+		   s.wal_status,
+		   pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), p.lsn) AS lag_bytes,
+		   now() - p.updated_at AS since_last_progress,
+		   p.changes, p.flags, p.rejections, p.updated_at
+	FROM arka.cdc_progress p
+	LEFT JOIN pg_catalog.pg_replication_slots s ON s.slot_name = p.slot_name;
+COMMENT ON VIEW arka.cdc_status IS 'arka-cdc progress and lag per slot';
+
+-------------------------------------------------------------------------------
 -- Privileges: only the extension owner, or roles it grants, change rules,
 -- lists and packs; everyone may evaluate.
 -------------------------------------------------------------------------------
@@ -636,7 +706,8 @@ BEGIN
 	EXECUTE format('GRANT SELECT, INSERT ON arka.rules TO %s', role);
 	EXECUTE format('GRANT SELECT ON arka.active_rules TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON arka.lists, arka.list_items, arka.packs, arka.protections TO %s', role);
-	EXECUTE format('GRANT SELECT ON arka.decisions, arka.protected_tables TO %s', role);
+	EXECUTE format('GRANT SELECT ON arka.decisions, arka.protected_tables, arka.flags, '
+				   'arka.rejections, arka.cdc_progress, arka.cdc_status TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON FUNCTION arka._define_rule(text, jsonb, text, text, text, text, text, date, text), '
 				   '@extschema@.arka_define_rule(text, jsonb, text, text, text, text, text, date), '
 				   '@extschema@.arka_disable_rule(text), arka._set_list(text, text[], text, text, date, text), '
