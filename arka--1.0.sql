@@ -521,7 +521,7 @@ BEGIN
 		-- named to sort last: BEFORE ROW triggers fire in name order, so arka
 		-- checks the row other triggers have finished changing
 		EXECUTE format('CREATE TRIGGER zz_arka_enforce BEFORE INSERT OR UPDATE ON %s '
-					   'FOR EACH ROW EXECUTE FUNCTION arka._enforce(%L)', tbl, tbl::oid::text);
+					   'FOR EACH ROW EXECUTE FUNCTION arka._enforce()', tbl);
 		-- fires under session_replication_role = replica too (docs/protect.md)
 		EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER zz_arka_enforce', tbl);
 	END IF;
@@ -553,15 +553,17 @@ END
 $$;
 COMMENT ON FUNCTION arka_unprotect(regclass) IS 'stop protecting a table';
 
--- DDL that would silently end a protection is refused: disabling, dropping
--- or renaming the trigger, or adding a BEFORE ROW trigger that would run
--- after arka's check.  Only arka_protect/arka_unprotect change protection.
+-- DDL that would silently end a protection is refused: disabling or
+-- renaming the trigger (here), dropping it (arka._forget_dropped), or adding
+-- a BEFORE ROW trigger that would run after arka's check.  Only
+-- arka_protect/arka_unprotect change protection.  A restore from pg_dump
+-- passes: it creates the trigger and enables it always in one step.
 CREATE FUNCTION arka._guard_ddl() RETURNS event_trigger
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
 	r		record;
 BEGIN
-	-- every partition carries a clone of the trigger and must keep it too
+	-- the table and every partition carry the trigger, enabled always
 	FOR r IN
 		SELECT pt.relid AS tbl, t.oid AS tgoid, t.tgenabled
 		FROM arka.protections p
@@ -569,11 +571,13 @@ BEGIN
 		-- the table itself (pg_partition_tree lists nothing for a plain table) and its partitions
 		CROSS JOIN LATERAL (SELECT p.relid UNION SELECT relid FROM pg_partition_tree(p.relid)) pt(relid)
 		LEFT JOIN pg_trigger t ON t.tgrelid = pt.relid AND t.tgname = 'zz_arka_enforce'
-		WHERE p.mode <> 'async' AND (t.oid IS NULL OR t.tgenabled <> 'A')
+		WHERE p.mode <> 'async'
+		  AND ((t.oid IS NOT NULL AND t.tgenabled <> 'A' AND TG_TAG IN ('ALTER TABLE', 'ALTER TRIGGER'))
+			   OR (t.oid IS NULL AND TG_TAG = 'ALTER TRIGGER'))
 	LOOP
 		RAISE EXCEPTION 'arka protects table %: its trigger zz_arka_enforce must stay enabled always', r.tbl
 			USING ERRCODE = 'dependent_objects_still_exist',
-				  DETAIL = CASE WHEN r.tgoid IS NULL THEN 'The statement dropped or renamed the trigger.'
+				  DETAIL = CASE WHEN r.tgoid IS NULL THEN 'The statement renamed the trigger.'
 								ELSE 'The statement changed the trigger to state ' || r.tgenabled::text || '.' END,
 				  HINT = 'An arka administrator can call arka_unprotect() or arka_protect(..., mode => ''log'').';
 	END LOOP;
@@ -594,13 +598,29 @@ BEGIN
 END
 $$;
 
--- a dropped table takes its protection with it
+-- a dropped table takes its protection with it; dropping the trigger of a
+-- table that stays protected is refused
 CREATE FUNCTION arka._forget_dropped() RETURNS event_trigger
 	LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	r		record;
 BEGIN
 	DELETE FROM arka.protections p
 	WHERE p.relid::oid IN (SELECT objid FROM pg_event_trigger_dropped_objects()
 						   WHERE object_type IN ('table', 'partitioned table'));
+	FOR r IN
+		SELECT d.object_identity, p.relid
+		FROM pg_event_trigger_dropped_objects() d
+		JOIN arka.protections p
+		  ON p.relid = to_regclass(format('%I.%I', d.address_names[1], d.address_names[2]))
+		WHERE d.object_type = 'trigger' AND d.address_names[3] = 'zz_arka_enforce'
+		  AND p.mode <> 'async'
+	LOOP
+		RAISE EXCEPTION 'arka protects table %: its trigger zz_arka_enforce cannot be dropped', r.relid
+			USING ERRCODE = 'dependent_objects_still_exist',
+				  DETAIL = 'The statement dropped ' || r.object_identity || '.',
+				  HINT = 'An arka administrator can call arka_unprotect().';
+	END LOOP;
 END
 $$;
 
@@ -609,6 +629,9 @@ CREATE EVENT TRIGGER arka_guard_ddl ON ddl_command_end
 	EXECUTE FUNCTION arka._guard_ddl();
 CREATE EVENT TRIGGER arka_forget_dropped ON sql_drop
 	EXECUTE FUNCTION arka._forget_dropped();
+-- like the table trigger, the guards fire under session_replication_role = replica too
+ALTER EVENT TRIGGER arka_guard_ddl ENABLE ALWAYS;
+ALTER EVENT TRIGGER arka_forget_dropped ENABLE ALWAYS;
 
 -------------------------------------------------------------------------------
 -- arka-cdc: flags on committed rows, persisted rejected attempts, progress

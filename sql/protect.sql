@@ -202,6 +202,15 @@ SELECT attempt($$SELECT arka_protect('mapped', 'strict')$$) AS bad_mode;
 SELECT attempt($$SELECT arka_protect('arka.active_rules')$$) AS not_a_table;
 SELECT attempt($$SELECT arka_unprotect('ppay_eu')$$) AS not_protected;
 
+-- name (fixed-width) and real (float4) columns read as what they hold
+CREATE TABLE odd_types (id int PRIMARY KEY, nm name, r real);
+SELECT arka_define_rule('types.name_real', '{"or": [{"==": [{"var": "nm"}, "alice"]}, {"==": [{"var": "r"}, 0.1]}]}', 'US', 'ODD');
+SELECT arka_protect('odd_types', domains => '{ODD}') - 'table' AS protected;
+SELECT attempt($$INSERT INTO odd_types VALUES (1, 'alice', 1)$$) AS name_alice;
+SELECT attempt($$INSERT INTO odd_types VALUES (2, 'bob', 0.1)$$) AS real_point_one;
+SELECT attempt($$INSERT INTO odd_types VALUES (3, 'bob', 0.2)$$) AS neither;
+DROP TABLE odd_types;
+
 -- dropping a protected table drops its protection
 DROP TABLE mapped;
 SELECT table_name FROM arka.protected_tables ORDER BY 1;

@@ -219,10 +219,19 @@ load_ruleset(ArkaRuleset *rs)
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of memory loading arka lists")));
-		/* the list's digest: its items in byte order, one per line */
-		if ((first && !arka_sha256_begin()) ||
-			(item && (!arka_sha256_update(item, strlen(item)) || !arka_sha256_update("\n", 1))) ||
-			(last && !arka_sha256_end(rs->lists.lists[li].digest)))
+		/* the list's digest: "<bytes>:<item>\n" per item, in byte order */
+		if (first && !arka_sha256_begin())
+			elog(ERROR, "arka: could not hash list \"%s\"", name);
+		if (item)
+		{
+			char		lenbuf[24];
+			int			n = snprintf(lenbuf, sizeof(lenbuf), "%zu:", strlen(item));
+
+			if (!arka_sha256_update(lenbuf, n) || !arka_sha256_update(item, strlen(item)) ||
+				!arka_sha256_update("\n", 1))
+				elog(ERROR, "arka: could not hash list \"%s\"", name);
+		}
+		if (last && !arka_sha256_end(rs->lists.lists[li].digest))
 			elog(ERROR, "arka: could not hash list \"%s\"", name);
 	}
 
@@ -319,8 +328,14 @@ build_ruleset(void)
 	arka_ruleset_builds++;
 	built_with_xact_snapshot = IsolationUsesXactSnapshot();
 	built_lxid = MyProc->lxid;
-	rebuild_next_statement = inval_lxid == MyProc->lxid &&
-		inval_stmt == GetCurrentStatementStartTimestamp();
+	/*
+	 * Built in a statement in which an invalidation arrived -- or this
+	 * backend's first build, when invalidations of arka.rules could not yet
+	 * be recognised -- so the snapshot may predate the change: build again
+	 * at the next statement.
+	 */
+	rebuild_next_statement = arka_ruleset_builds == 1 ||
+		(inval_lxid == MyProc->lxid && inval_stmt == GetCurrentStatementStartTimestamp());
 }
 
 ArkaRuleset *

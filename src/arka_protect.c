@@ -302,9 +302,10 @@ reject_on_error(Relation rel, ArkaDecisionCtx *dec)
 }
 
 /*
- * arka._enforce(protected table oid): the BEFORE INSERT OR UPDATE row
- * trigger.  Its argument names the protected table, so partitions (which
- * get a clone of the parent's trigger) find the parent's protection.
+ * arka._enforce(): the BEFORE INSERT OR UPDATE row trigger.  A partition
+ * (which gets a clone of its parent's trigger) enforces the protection of
+ * its nearest protected ancestor; the table is found from the trigger's
+ * relation, never from a stored OID, so dump and restore keep it working.
  */
 Datum
 arka_enforce(PG_FUNCTION_ARGS)
@@ -314,16 +315,15 @@ arka_enforce(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 	const char *operation;
 	ArkaRuleset *rs;
-	ArkaProtection *prot;
+	const ArkaProtection *prot;
 	ArkaTableProgram *tp;
 	ArkaRowDoc	rd;
 	ArkaDecisionCtx dec;
-	Oid			protected_relid;
 	bool		ok;
 	const char *table_name;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || td->tg_trigger->tgnargs != 1)
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("arka._enforce() must be a BEFORE ROW trigger created by arka_protect()")));
@@ -341,9 +341,9 @@ arka_enforce(PG_FUNCTION_ARGS)
 	else
 		return PointerGetDatum(td->tg_trigtuple);
 
-	protected_relid = atooid(td->tg_trigger->tgargs[0]);
 	rs = arka_get_ruleset();
-	prot = arka_get_protection(protected_relid);
+	tp = arka_table_program(rel, rs);
+	prot = tp ? arka_table_program_protection(tp) : NULL;
 	if (prot == NULL || prot->mode == 'a')
 		ereport(ERROR,
 				(errcode(ERRCODE_ARKA_EVALUATION),
@@ -352,7 +352,6 @@ arka_enforce(PG_FUNCTION_ARGS)
 				 errhint("Run arka_protect() or arka_unprotect() on the table."),
 				 errtable(rel)));
 
-	tp = arka_table_program(rel, prot, rs);
 	table_name = arka_table_program_name(tp);
 	arka_row_doc_init(&rd, tp, tuple, arka_eval_arena());
 	ok = arka_decide(&dec, rs,

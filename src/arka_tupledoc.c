@@ -20,6 +20,7 @@
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "catalog/index.h"
+#include "catalog/partition.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
@@ -48,6 +49,7 @@ typedef enum ColKind
 	COL_FLOAT,
 	COL_MONEY,
 	COL_TEXT,
+	COL_NAME,					/* fixed-width, NUL-padded: not a varlena */
 	COL_BPCHAR,
 	COL_BOOL,
 	COL_DATE,
@@ -94,6 +96,7 @@ typedef struct MapEntry
 struct ArkaTableProgram
 {
 	Oid			relid;			/* cache key (InvalidOid: uncached) */
+	const ArkaProtection *prot; /* of the table or its nearest protected ancestor */
 	int64		builds;			/* arka_ruleset_builds it was made for */
 	ArkaRuleset *rs;
 	MemoryContext cxt;
@@ -136,8 +139,9 @@ kind_of(Oid type)
 			return COL_MONEY;
 		case TEXTOID:
 		case VARCHAROID:
-		case NAMEOID:
 			return COL_TEXT;
+		case NAMEOID:
+			return COL_NAME;
 		case BPCHAROID:
 			return COL_BPCHAR;
 		case BOOLOID:
@@ -470,11 +474,37 @@ arka_tupledoc_invalidate(Oid relid)
 	}
 }
 
+/*
+ * The protection that covers rel: its own, or that of the nearest
+ * partitioned ancestor (a partition carries a clone of its parent's
+ * trigger).  Catalog access happens here, once per program, never per row.
+ */
+static const ArkaProtection *
+find_protection(Relation rel)
+{
+	const ArkaProtection *p = arka_get_protection(RelationGetRelid(rel));
+
+	if (p == NULL && rel->rd_rel->relispartition)
+	{
+		List	   *ancestors = get_partition_ancestors(RelationGetRelid(rel));
+		ListCell   *lc;
+
+		foreach(lc, ancestors)
+		{
+			if ((p = arka_get_protection(lfirst_oid(lc))) != NULL)
+				break;
+		}
+		list_free(ancestors);
+	}
+	return p;
+}
+
 ArkaTableProgram *
-arka_table_program(Relation rel, const ArkaProtection *prot, ArkaRuleset *rs)
+arka_table_program(Relation rel, ArkaRuleset *rs)
 {
 	Oid			relid = RelationGetRelid(rel);
 	ArkaTableProgram *tp;
+	const ArkaProtection *prot;
 
 	for (tp = programs; tp; tp = tp->next)
 	{
@@ -486,11 +516,21 @@ arka_table_program(Relation rel, const ArkaProtection *prot, ArkaRuleset *rs)
 		arka_tupledoc_invalidate(relid);
 		break;
 	}
+	prot = find_protection(rel);
+	if (prot == NULL)
+		return NULL;
 	tp = compile_program(rel, RelationGetDescr(rel), prot->mapping, rs, TopMemoryContext);
 	tp->relid = relid;
+	tp->prot = prot;
 	tp->next = programs;
 	programs = tp;
 	return tp;
+}
+
+const ArkaProtection *
+arka_table_program_protection(const ArkaTableProgram *tp)
+{
+	return tp->prot;
 }
 
 ArkaTableProgram *
@@ -647,7 +687,24 @@ column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, Ark
 
 				if (isnan(f) || isinf(f))
 					return column_error(ev, c, "is not a finite number");
-				v = arka_num(arka_dec_from_double(f));
+				if (c->basetype == FLOAT4OID)
+				{
+					/* a real 0.1 is 0.1, not its double 0.10000000149011612 */
+					char		buf[32];
+					float		f4 = DatumGetFloat4(d);
+
+					for (int prec = 1; prec <= 9; prec++)
+					{
+						snprintf(buf, sizeof(buf), "%.*g", prec, (double) f4);
+						if (strtof(buf, NULL) == f4)
+							break;
+					}
+					v.type = ARKA_NUM;
+					if (arka_dec_parse_json(buf, strlen(buf), &v.u.num) != ARKA_DEC_OK)
+						v.u.num = arka_dec_from_double(f);
+				}
+				else
+					v = arka_num(arka_dec_from_double(f));
 				break;
 			}
 		case COL_MONEY:
@@ -667,6 +724,13 @@ column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, Ark
 					while (len > 0 && p[len - 1] == ' ')
 						len--;
 				v = arka_str(p, len);
+				break;
+			}
+		case COL_NAME:
+			{
+				const char *p = NameStr(*DatumGetName(d));
+
+				v = arka_str(p, strnlen(p, NAMEDATALEN));
 				break;
 			}
 		case COL_BOOL:

@@ -26,12 +26,15 @@
 typedef struct ArkaTableProgram ArkaTableProgram;
 
 /*
- * The program for rows of rel protected by prot, compiled or cached.  The
- * cache follows ruleset rebuilds (rules, lists, protections) and the
- * table's relcache invalidations (ALTER TABLE).
+ * The program for rows of rel, compiled or cached; NULL when neither rel
+ * nor a partition ancestor is protected.  The cache follows ruleset
+ * rebuilds (rules, lists, protections) and the table's relcache
+ * invalidations (ALTER TABLE).
  */
-extern ArkaTableProgram *arka_table_program(Relation rel, const ArkaProtection *prot,
-											ArkaRuleset *rs);
+extern ArkaTableProgram *arka_table_program(Relation rel, ArkaRuleset *rs);
+
+/* The protection a program enforces. */
+extern const ArkaProtection *arka_table_program_protection(const ArkaTableProgram *tp);
 
 /* An uncached program for a tuple descriptor (the dry run over a query). */
 extern ArkaTableProgram *arka_table_program_for_desc(TupleDesc desc, Jsonb *mapping,
