@@ -25,9 +25,10 @@ OBJS = \
 	src/arka_decision.o \
 	src/arka_tupledoc.o \
 	src/arka_protect.o \
+	src/arka_screen.o \
 	src/arka_catalog.o
 
-SHLIB_LINK = $(CORE_LIB) -lcrypto
+SHLIB_LINK = $(CORE_LIB) -lcrypto -lutf8proc
 PG_CPPFLAGS = -Isrc/core -Isrc
 PG_CFLAGS = -std=gnu11
 
@@ -40,6 +41,17 @@ $(CORE_LIB): $(CORE_OBJS)
 	$(AR) rcs $@ $^
 
 $(shlib): $(CORE_LIB)
+
+# arka-cdc, the logical-replication daemon (plain make in cdc/)
+all: cdc-all
+cdc-all:
+	$(MAKE) -C cdc all
+install: install-cdc
+install-cdc: cdc-all
+	$(MAKE) -C cdc install DESTDIR='$(DESTDIR)' bindir='$(bindir)'
+clean: clean-cdc
+clean-cdc:
+	$(MAKE) -C cdc clean
 
 $(CORE_OBJS) $(OBJS): $(wildcard src/core/*.h src/*.h)
 
@@ -55,7 +67,7 @@ install-packs:
 SHARED ?= $(abspath ../shared)
 export SHARED
 
-.PHONY: deps test demo bench install-packs core-tests
+.PHONY: deps test demo bench install-packs core-tests cdc-all install-cdc clean-cdc
 deps:
 	scripts/deps.sh
 

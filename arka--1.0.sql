@@ -634,6 +634,181 @@ ALTER EVENT TRIGGER arka_guard_ddl ENABLE ALWAYS;
 ALTER EVENT TRIGGER arka_forget_dropped ENABLE ALWAYS;
 
 -------------------------------------------------------------------------------
+-- Sanctions screening: watchlists, their entries, cleared false positives
+-------------------------------------------------------------------------------
+CREATE TABLE arka.watchlists (
+	list_name	text PRIMARY KEY
+				CONSTRAINT watchlist_name_format CHECK (list_name ~ '^[a-z][a-z0-9_]{0,62}$'),
+	source		text,
+	source_sha256 text NOT NULL,
+	entry_count	integer NOT NULL,
+	alias_count	integer NOT NULL,
+	identifier_count integer NOT NULL,
+	min_score	float8 NOT NULL DEFAULT 0.88 CHECK (min_score > 0 AND min_score <= 1),
+	loaded_at	timestamptz NOT NULL DEFAULT now(),
+	loaded_by	name NOT NULL DEFAULT current_user
+);
+COMMENT ON TABLE arka.watchlists IS 'one row per loaded sanctions list: version (source hash), counts, default threshold';
+SELECT pg_catalog.pg_extension_config_dump('arka.watchlists', '');
+
+CREATE TABLE arka.watchlist_entries (
+	list_name	text NOT NULL REFERENCES arka.watchlists ON DELETE CASCADE,
+	entry_id	text NOT NULL,
+	type		text NOT NULL CHECK (type IN ('individual', 'entity', 'vessel', 'aircraft', 'unknown')),
+	name		text NOT NULL,
+	aliases		jsonb NOT NULL DEFAULT '[]',
+	programs	text[] NOT NULL DEFAULT '{}',
+	countries	text[] NOT NULL DEFAULT '{}',
+	addresses	jsonb NOT NULL DEFAULT '[]',
+	identifiers	jsonb NOT NULL DEFAULT '[]',
+	remarks		text,
+	PRIMARY KEY (list_name, entry_id)
+);
+COMMENT ON TABLE arka.watchlist_entries IS
+	'entries of the loaded lists: names, aliases (weak ones from OFAC Remarks marked weak), programs, countries, addresses, identifiers';
+SELECT pg_catalog.pg_extension_config_dump('arka.watchlist_entries', '');
+
+CREATE TABLE arka.match_clearances (
+	list_name	text NOT NULL,
+	entry_id	text NOT NULL,
+	name		text NOT NULL,
+	name_normalized text NOT NULL,
+	reason		text NOT NULL,
+	cleared_by	name NOT NULL DEFAULT current_user,
+	cleared_at	timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (list_name, entry_id, name_normalized)
+);
+COMMENT ON TABLE arka.match_clearances IS
+	'false positives cleared by a person: exactly this name no longer matches this entry';
+SELECT pg_catalog.pg_extension_config_dump('arka.match_clearances', '');
+
+CREATE TRIGGER watchlists_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON arka.watchlists
+	FOR EACH STATEMENT EXECUTE FUNCTION arka._invalidate_cache();
+CREATE TRIGGER clearances_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON arka.match_clearances
+	FOR EACH STATEMENT EXECUTE FUNCTION arka._invalidate_cache();
+
+CREATE FUNCTION arka._parse_ofac(sdn text, alt text, addr text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'arka_parse_ofac' LANGUAGE C IMMUTABLE;
+CREATE FUNCTION arka._normalize_name(name text) RETURNS text
+	AS 'MODULE_PATHNAME', 'arka_normalize_name' LANGUAGE C IMMUTABLE STRICT;
+
+CREATE FUNCTION arka._load_watchlist(p_list text, p_entries jsonb, p_source text,
+									 p_sha256 text, p_min_score float8)
+	RETURNS integer
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	n		integer;
+BEGIN
+	IF p_list IS NULL OR p_entries IS NULL THEN
+		RAISE EXCEPTION 'list name and entries must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF jsonb_typeof(p_entries) <> 'array' THEN
+		RAISE EXCEPTION 'watchlist entries must be a JSON array of entry objects'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'See docs/watchlists.md for the entry shape.';
+	END IF;
+	IF p_list !~ '^[a-z][a-z0-9_]{0,62}$' THEN
+		RAISE EXCEPTION 'invalid watchlist name "%"', p_list
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'A list name is lower-case letters, digits and "_", starting with a letter.';
+	END IF;
+	-- one loader at a time per list; writers are never blocked: they keep
+	-- screening against the version committed before this transaction
+	PERFORM pg_advisory_xact_lock(hashtext('arka.watchlist:' || p_list));
+	INSERT INTO arka.watchlists AS w (list_name, source, source_sha256, entry_count, alias_count,
+									  identifier_count, min_score)
+	VALUES (p_list, p_source, coalesce(p_sha256, encode(sha256(convert_to(p_entries::text, 'UTF8')), 'hex')),
+			0, 0, 0, coalesce(p_min_score, 0.88))
+	ON CONFLICT (list_name) DO UPDATE
+		SET source = EXCLUDED.source, source_sha256 = EXCLUDED.source_sha256,
+			min_score = coalesce(p_min_score, w.min_score),
+			loaded_at = now(), loaded_by = current_user;
+	DELETE FROM arka.watchlist_entries e WHERE e.list_name = p_list;
+	INSERT INTO arka.watchlist_entries (list_name, entry_id, type, name, aliases, programs,
+										countries, addresses, identifiers, remarks)
+	SELECT p_list, x.entry_id, coalesce(x.type, 'unknown'), x.name,
+		   coalesce(x.aliases, '[]'), coalesce(x.programs, '{}'), coalesce(x.countries, '{}'),
+		   coalesce(x.addresses, '[]'), coalesce(x.identifiers, '[]'), x.remarks
+	FROM jsonb_to_recordset(p_entries) AS x(entry_id text, type text, name text, aliases jsonb,
+											programs text[], countries text[], addresses jsonb,
+											identifiers jsonb, remarks text);
+	GET DIAGNOSTICS n = ROW_COUNT;
+	UPDATE arka.watchlists w
+	SET entry_count = n,
+		alias_count = (SELECT coalesce(sum(jsonb_array_length(e.aliases)), 0) FROM arka.watchlist_entries e WHERE e.list_name = p_list),
+		identifier_count = (SELECT coalesce(sum(jsonb_array_length(e.identifiers)), 0) FROM arka.watchlist_entries e WHERE e.list_name = p_list)
+	WHERE w.list_name = p_list;
+	RETURN n;
+END
+$$;
+
+CREATE FUNCTION arka_load_watchlist(list_name text, entries jsonb)
+	RETURNS integer
+	LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+	SELECT arka._load_watchlist($1, $2, 'arka_load_watchlist', NULL, NULL)
+$$;
+COMMENT ON FUNCTION arka_load_watchlist(text, jsonb) IS
+	'load or replace a watchlist atomically from a JSON array of entries (docs/watchlists.md)';
+
+CREATE FUNCTION arka_load_ofac(sdn text, alt text DEFAULT NULL, addr text DEFAULT NULL,
+							   list_name text DEFAULT 'ofac_sdn')
+	RETURNS integer
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	parsed	jsonb;
+BEGIN
+	-- a malformed file fails here, naming file and line, before anything changes
+	parsed := arka._parse_ofac(sdn, alt, addr);
+	RETURN arka._load_watchlist(arka_load_ofac.list_name, parsed->'entries',
+								'OFAC legacy CSV ' || (parsed->'stats')::text,
+								parsed->>'sha256', NULL);
+END
+$$;
+COMMENT ON FUNCTION arka_load_ofac(text, text, text, text) IS
+	'load OFAC''s sdn.csv (and alt.csv, add.csv) contents as a watchlist, atomically';
+
+CREATE FUNCTION arka_screen(name text, min_score float8 DEFAULT NULL, lists text[] DEFAULT NULL,
+							max_results integer DEFAULT 10)
+	RETURNS TABLE (list_name text, entry_id text, matched_name text, score float8, entry jsonb)
+	AS 'MODULE_PATHNAME', 'arka_screen'
+	LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 10;
+COMMENT ON FUNCTION arka_screen(text, float8, text[], integer) IS
+	'screen a name against the loaded watchlists: best matches first, with their evidence';
+
+CREATE FUNCTION arka_clear_match(list_name text, entry_id text, name text, reason text)
+	RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	norm	text;
+BEGIN
+	IF reason IS NULL OR length(trim(reason)) = 0 THEN
+		RAISE EXCEPTION 'a cleared match needs a reason' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM arka.watchlist_entries e
+				   WHERE e.list_name = arka_clear_match.list_name AND e.entry_id = arka_clear_match.entry_id) THEN
+		RAISE EXCEPTION 'entry % of watchlist % does not exist', arka_clear_match.entry_id, arka_clear_match.list_name
+			USING ERRCODE = 'undefined_object';
+	END IF;
+	norm := arka._normalize_name(arka_clear_match.name);
+	INSERT INTO arka.match_clearances (list_name, entry_id, name, name_normalized, reason)
+	VALUES (arka_clear_match.list_name, arka_clear_match.entry_id, arka_clear_match.name, norm, reason)
+	ON CONFLICT ON CONSTRAINT match_clearances_pkey DO UPDATE
+		SET name = EXCLUDED.name, reason = EXCLUDED.reason,
+			cleared_by = current_user, cleared_at = now();
+	-- the clearance is itself a decision on record
+	INSERT INTO arka.decisions (table_name, row_key, operation, mode, outcome, violations,
+								rule_versions, note)
+	VALUES ('arka.match_clearances',
+			jsonb_build_object('list_name', arka_clear_match.list_name, 'entry_id', arka_clear_match.entry_id,
+							   'name', norm),
+			'CHECK', 'clearance', 'allow', '[]', '{}',
+			'cleared false positive: ' || reason);
+END
+$$;
+COMMENT ON FUNCTION arka_clear_match(text, text, text, text) IS
+	'record that a name is not this watchlist entry (a human-cleared false positive)';
+
+-------------------------------------------------------------------------------
 -- arka-cdc: flags on committed rows, persisted rejected attempts, progress
 -------------------------------------------------------------------------------
 CREATE TABLE arka.flags (
@@ -720,6 +895,10 @@ REVOKE ALL ON FUNCTION arka_protect(regclass, text, text[], text[], jsonb) FROM 
 REVOKE ALL ON FUNCTION arka_unprotect(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION arka._check_mapping(regclass, jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION arka._dry_run(regclass, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka._load_watchlist(text, jsonb, text, text, float8) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka_load_watchlist(text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka_load_ofac(text, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka_clear_match(text, text, text, text) FROM PUBLIC;
 
 CREATE FUNCTION arka_grant_admin(role regrole)
 	RETURNS void
@@ -728,7 +907,10 @@ BEGIN
 	EXECUTE format('GRANT USAGE ON SCHEMA arka TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT ON arka.rules TO %s', role);
 	EXECUTE format('GRANT SELECT ON arka.active_rules TO %s', role);
-	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON arka.lists, arka.list_items, arka.packs, arka.protections TO %s', role);
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON arka.lists, arka.list_items, arka.packs, arka.protections, '
+				   'arka.watchlists, arka.watchlist_entries, arka.match_clearances TO %s', role);
+	EXECUTE format('GRANT INSERT ON arka.decisions TO %s', role);
+	EXECUTE format('GRANT USAGE ON SEQUENCE arka.decisions_decision_id_seq TO %s', role);
 	EXECUTE format('GRANT SELECT ON arka.decisions, arka.protected_tables, arka.flags, '
 				   'arka.rejections, arka.cdc_progress, arka.cdc_status TO %s', role);
 	EXECUTE format('GRANT EXECUTE ON FUNCTION arka._define_rule(text, jsonb, text, text, text, text, text, date, text), '
@@ -737,7 +919,9 @@ BEGIN
 				   '@extschema@.arka_set_list(text, text[], text, text, date), @extschema@.arka_drop_list(text), '
 				   '@extschema@.arka_install_pack(text), arka._read_pack(text), arka._check_logic(jsonb), '
 				   '@extschema@.arka_protect(regclass, text, text[], text[], jsonb), @extschema@.arka_unprotect(regclass), '
-				   'arka._check_mapping(regclass, jsonb), arka._dry_run(regclass, bigint) TO %s', role);
+				   'arka._check_mapping(regclass, jsonb), arka._dry_run(regclass, bigint), '
+				   'arka._load_watchlist(text, jsonb, text, text, float8), @extschema@.arka_load_watchlist(text, jsonb), '
+				   '@extschema@.arka_load_ofac(text, text, text, text), @extschema@.arka_clear_match(text, text, text, text) TO %s', role);
 END
 $$;
 REVOKE ALL ON FUNCTION arka_grant_admin(regrole) FROM PUBLIC;

@@ -235,6 +235,32 @@ load_ruleset(ArkaRuleset *rs)
 			elog(ERROR, "arka: could not hash list \"%s\"", name);
 	}
 
+	/*
+	 * Watchlists: one "watchlist:<name>" entry each, whose digest covers the
+	 * loaded source and the cleared matches.  It puts the list's version in
+	 * the proof's rules line and tells compiled watchlists when they are
+	 * stale (arka_screen.c).
+	 */
+	if (SPI_execute("SELECT 'watchlist:' || w.list_name, "
+					"sha256(convert_to(w.source_sha256 || E'\n' || coalesce((SELECT string_agg("
+					"length(c.entry_id) || ':' || c.entry_id || length(c.name_normalized) || ':' || c.name_normalized, "
+					"E'\n' ORDER BY c.entry_id COLLATE \"C\", c.name_normalized COLLATE \"C\") "
+					"FROM arka.match_clearances c WHERE c.list_name = w.list_name), ''), 'UTF8')) "
+					"FROM arka.watchlists w ORDER BY w.list_name COLLATE \"C\"", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "arka: could not read arka.watchlists");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		char	   *name = text_col(tup, SPI_tuptable->tupdesc, 1);
+		bool		isnull;
+		bytea	   *digest = DatumGetByteaPP(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull));
+		int			li = arka_ruleset_add_list(rs, name, strlen(name));
+
+		if (li < 0 || VARSIZE_ANY_EXHDR(digest) != 32)
+			elog(ERROR, "arka: could not load watchlist \"%s\"", name);
+		memcpy(rs->lists.lists[li].digest, VARDATA_ANY(digest), 32);
+	}
+
 	if (SPI_execute("SELECT rule_id, version, jurisdiction, domain, action, severity, "
 					"description, logic, effective_from - DATE '1970-01-01' "
 					"FROM arka.active_rules ORDER BY rule_id COLLATE \"C\"",

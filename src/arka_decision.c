@@ -18,6 +18,7 @@
 #include "arka_cache.h"
 #include "arka_decision.h"
 #include "arka_jsonb.h"
+#include "arka_screen.h"
 
 /* Reused across calls: steady-state evaluation does no malloc. */
 static ArkaArena eval_arena;
@@ -222,6 +223,8 @@ arka_decide(ArkaDecisionCtx *dec, ArkaRuleset *rs, ArkaSelection *sel,
 	if (!arka_eval_init(&dec->ev, arena, &rs->paths, src->ops, src->doc, &rs->lists))
 		return false;
 	dec->ev.interrupt = arka_interrupt_pending;
+	dec->ev.screen = arka_screen_hook;
+	dec->ev.screen_ctx = rs;
 	if (!arka_ruleset_evaluate(rs, sel, &dec->ev, &dec->d, &dec->failed_rule))
 	{
 		if (dec->ev.err.code == ARKA_ERR_INTERRUPTED)
@@ -341,8 +344,19 @@ jbv_cstring(JsonbValue *v, const char *s)
 }
 
 /* One violation: the rule and the document values it read (evidence). */
+static int
+pair_key_cmp(const void *x, const void *y)
+{
+	const JsonbPair *a = x;
+	const JsonbPair *b = y;
+
+	return arka_jsonb_key_cmp(a->key.val.string.val, a->key.val.string.len,
+							  b->key.val.string.val, b->key.val.string.len);
+}
+
 static void
-violation_jbv(ArkaDecisionCtx *dec, const RuleJson *rj, const ArkaRule *r, JsonbValue *out)
+violation_jbv(ArkaDecisionCtx *dec, const RuleJson *rj, const ArkaRule *r,
+			  const ArkaValue *notes, JsonbValue *out)
 {
 	JsonbPair  *pairs = palloc(sizeof(JsonbPair) * 8);
 	JsonbValue	v;
@@ -350,7 +364,7 @@ violation_jbv(ArkaDecisionCtx *dec, const RuleJson *rj, const ArkaRule *r, Jsonb
 	int			n = 0;
 
 	evidence.type = jbvObject;
-	evidence.val.object.pairs = palloc(sizeof(JsonbPair) * (rj->nslots ? rj->nslots : 1));
+	evidence.val.object.pairs = palloc(sizeof(JsonbPair) * (rj->nslots + 1));
 	for (int i = 0; i < rj->nslots; i++)
 	{
 		int			slot = rj->slots[i];
@@ -369,6 +383,16 @@ violation_jbv(ArkaDecisionCtx *dec, const RuleJson *rj, const ArkaRule *r, Jsonb
 				 !dec->src->evidence(dec->src->doc, &dec->rs->paths.paths[slot], &p->value))
 			arka_value_to_jbv(&dec->ev.slot_vals[slot], &p->value);
 		n++;
+	}
+	/* what operators found while the rule ran: the sanctions matches */
+	if (notes && notes->type == ARKA_ARR)
+	{
+		JsonbPair  *p = &evidence.val.object.pairs[n];
+
+		arka_jbv_string(&p->key, "sanctions_matches", strlen("sanctions_matches"));
+		arka_value_to_jbv(notes, &p->value);
+		p->order = n++;
+		qsort(evidence.val.object.pairs, n, sizeof(JsonbPair), pair_key_cmp);
 	}
 	evidence.val.object.nPairs = n;
 
@@ -423,7 +447,7 @@ arka_decision_jsonb(ArkaDecisionCtx *dec)
 	v.val.array.elems = palloc(sizeof(JsonbValue) * (dec->d.nfired ? dec->d.nfired : 1));
 	for (int i = 0; i < dec->d.nfired; i++)
 		violation_jbv(dec, &rj[dec->d.fired[i]], &dec->rs->rules[dec->d.fired[i]],
-					  &v.val.array.elems[i]);
+					  &dec->d.notes[i], &v.val.array.elems[i]);
 	set_pair(&top[3], 3, "violations", &v);
 	jbv_cstring(&v, dec->sel->digest_hex);
 	set_pair(&top[4], 4, "ruleset_version", &v);

@@ -100,6 +100,26 @@ extern int	arka_list_find(const ArkaListCatalog *cat, const char *name, size_t l
 typedef struct ArkaEval ArkaEval;
 
 /*
+ * Options of {"sanctions_match": [name, {"lists": [...], "min_score": s}]}.
+ * Screening itself belongs to the host (the extension holds the compiled
+ * watchlists): the evaluator calls ArkaEval.screen.
+ */
+typedef struct ArkaScreenOpts
+{
+	int			nlists;			/* 0 = every loaded list */
+	const char **lists;
+	double		min_score;		/* < 0: each list's default threshold */
+} ArkaScreenOpts;
+
+/*
+ * Screen `name`; 1 and the best match as a value (an object, used as the
+ * operator's result and recorded as evidence) when one scores at least the
+ * threshold, 0 when none does, -1 on error (ev->err set).
+ */
+typedef int (*ArkaScreenFn) (void *ctx, const char *name, size_t len,
+							 const ArkaScreenOpts *opts, ArkaEval *ev, ArkaValue *match);
+
+/*
  * Document accessor.  lookup returns 1 and fills *out when the path is
  * present (a present JSON null is found, with type ARKA_NULL), 0 when it
  * is absent, -1 on error (after arka_error_set on ev's error).  Values
@@ -164,6 +184,11 @@ struct ArkaEval
 	const ArkaListCatalog *lists;
 	ArkaInterruptFn interrupt;	/* may be NULL */
 	const ArkaValue *scope;		/* data of the current iterator body */
+	ArkaScreenFn screen;		/* sanctions_match (may be NULL) */
+	void	   *screen_ctx;
+	ArkaValue  *notes;			/* evidence operators add while a rule runs */
+	int			nnotes;
+	int			cap_notes;
 	uint32_t	steps;
 	int			depth;
 	ArkaError	err;

@@ -36,7 +36,7 @@ static const OpName op_names[] = {
 	{"cat", OP_CAT}, {"substr", OP_SUBSTR}, {"in", OP_IN},
 	{"merge", OP_MERGE}, {"map", OP_MAP}, {"filter", OP_FILTER},
 	{"reduce", OP_REDUCE}, {"all", OP_ALL}, {"none", OP_NONE}, {"some", OP_SOME},
-	{"log", OP_LOG}, {"in_list", OP_IN_LIST},
+	{"log", OP_LOG}, {"in_list", OP_IN_LIST}, {"sanctions_match", OP_SANCTIONS_MATCH},
 };
 
 typedef struct CompileState
@@ -526,7 +526,9 @@ compile_operation(CompileState *cs, const ArkaMember *m, int scope, int depth)
 		default:
 			break;
 	}
-	if (!compile_args(cs, n, items, nitems, scope, depth, body_from))
+	/* sanctions_match's options are data, not logic: compile the name only */
+	if (!compile_args(cs, n, items, op == OP_SANCTIONS_MATCH && nitems > 1 ? 1 : nitems,
+					  scope, depth, body_from))
 		return NULL;
 
 	switch (op)
@@ -579,6 +581,56 @@ compile_operation(CompileState *cs, const ArkaMember *m, int scope, int depth)
 							 name->u.str.ptr);
 					return compile_error(cs, ARKA_ERR_UNKNOWN_LIST, "unknown list", lname);
 				}
+			}
+			break;
+		case OP_SANCTIONS_MATCH:
+			{
+				const ArkaValue *o = nitems >= 2 ? &items[1] : NULL;
+				ArkaScreenOpts *so = arka_arena_alloc(cs->arena, sizeof(ArkaScreenOpts));
+
+				if (so == NULL)
+					return compile_error(cs, ARKA_ERR_LIMIT, "out of memory compiling rule", NULL);
+				so->nlists = 0;
+				so->lists = NULL;
+				so->min_score = -1;
+				if (nitems < 1 || nitems > 2 || (o && o->type != ARKA_OBJ))
+					return compile_error(cs, ARKA_ERR_COMPILE,
+										 "sanctions_match takes [name, {\"lists\": [...], \"min_score\": n}]",
+										 NULL);
+				for (size_t k = 0; o && k < o->u.obj.n; k++)
+				{
+					const ArkaMember *m2 = &o->u.obj.members[k];
+
+					if (m2->keylen == 5 && memcmp(m2->key, "lists", 5) == 0 && m2->val.type == ARKA_ARR)
+					{
+						so->nlists = (int) m2->val.u.arr.n;
+						so->lists = arka_arena_alloc(cs->arena, sizeof(char *) * (so->nlists ? so->nlists : 1));
+						if (so->lists == NULL)
+							return compile_error(cs, ARKA_ERR_LIMIT, "out of memory compiling rule", NULL);
+						for (int l = 0; l < so->nlists; l++)
+						{
+							const ArkaValue *ln = &m2->val.u.arr.items[l];
+
+							if (ln->type != ARKA_STR)
+								return compile_error(cs, ARKA_ERR_COMPILE,
+													 "sanctions_match lists must be list names", NULL);
+							so->lists[l] = arka_arena_strdup(cs->arena, ln->u.str.ptr, ln->u.str.len);
+						}
+					}
+					else if (m2->keylen == 9 && memcmp(m2->key, "min_score", 9) == 0 &&
+							 m2->val.type == ARKA_NUM)
+					{
+						so->min_score = arka_dec_to_double(&m2->val.u.num);
+						if (!(so->min_score > 0 && so->min_score <= 1))
+							return compile_error(cs, ARKA_ERR_COMPILE,
+												 "sanctions_match min_score must be in (0, 1]", NULL);
+					}
+					else
+						return compile_error(cs, ARKA_ERR_COMPILE,
+											 "sanctions_match options are \"lists\" (array of names) and \"min_score\" (number)",
+											 NULL);
+				}
+				n->screen = so;
 			}
 			break;
 		default:

@@ -50,7 +50,8 @@ typedef enum ArkaOp
 	OP_NONE,
 	OP_SOME,
 	OP_LOG,
-	OP_IN_LIST					/* arka extension: value in a named list */
+	OP_IN_LIST,					/* arka extension: value in a named list */
+	OP_SANCTIONS_MATCH			/* arka extension: name screened against watchlists */
 } ArkaOp;
 
 struct ArkaNode
@@ -70,6 +71,7 @@ struct ArkaNode
 	const char *where;			/* JSON path of this node, for errors */
 	uint8_t		fast;			/* a document field against a literal */
 	int8_t		fast_var;		/* which argument is that field */
+	ArkaScreenOpts *screen;		/* OP_SANCTIONS_MATCH options */
 };
 
 /* String builder over the evaluation arena (arka_coerce.c). */

@@ -457,6 +457,44 @@ op_in_list(ArkaEval *ev, const ArkaNode *n, ArkaValue *args, int nargs, ArkaValu
 	return true;
 }
 
+/*
+ * sanctions_match(name, options): the host screens the name; a match is
+ * the operator's (truthy) result and is kept as evidence of the rule.
+ * A missing or non-string name screens nothing: false.
+ */
+static bool
+op_sanctions_match(ArkaEval *ev, const ArkaNode *n, ArkaValue *args, int nargs, ArkaValue *out)
+{
+	ArkaValue	match;
+	int			r;
+
+	*out = arka_bool(false);
+	if (nargs < 1 || args[0].type != ARKA_STR)
+		return true;
+	if (ev->screen == NULL)
+		return arka_eval_fail(ev, n, ARKA_ERR_EVAL, "sanctions_match needs loaded watchlists");
+	r = ev->screen(ev->screen_ctx, args[0].u.str.ptr, args[0].u.str.len, n->screen, ev, &match);
+	if (r < 0)
+		return false;
+	if (r == 0)
+		return true;
+	if (ev->nnotes == ev->cap_notes)
+	{
+		int			ncap = ev->cap_notes ? ev->cap_notes * 2 : 4;
+		ArkaValue  *nn = arka_eval_alloc(ev, sizeof(ArkaValue) * ncap);
+
+		if (nn == NULL)
+			return false;
+		if (ev->nnotes)
+			memcpy(nn, ev->notes, sizeof(ArkaValue) * ev->nnotes);
+		ev->notes = nn;
+		ev->cap_notes = ncap;
+	}
+	ev->notes[ev->nnotes++] = match;
+	*out = match;
+	return true;
+}
+
 bool
 arka_op_apply(ArkaEval *ev, const ArkaNode *n, ArkaValue *args, int nargs, ArkaValue *out)
 {
@@ -524,6 +562,8 @@ arka_op_apply(ArkaEval *ev, const ArkaNode *n, ArkaValue *args, int nargs, ArkaV
 			return true;
 		case OP_IN_LIST:
 			return op_in_list(ev, n, args, nargs, out);
+		case OP_SANCTIONS_MATCH:
+			return op_sanctions_match(ev, n, args, nargs, out);
 		case OP_UNKNOWN:
 			return arka_eval_fail(ev, n, ARKA_ERR_UNKNOWN_OP, "unknown operator \"%s\"",
 								  n->name ? n->name : "");

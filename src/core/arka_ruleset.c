@@ -189,7 +189,8 @@ arka_ruleset_evaluate(const ArkaRuleset *rs, const ArkaSelection *sel, ArkaEval 
 
 	d->outcome = ARKA_ACTION_ALLOW;
 	d->fired = arka_arena_alloc(ev->arena, (sel->nselected ? sel->nselected : 1) * sizeof(int));
-	if (d->fired == NULL)
+	d->notes = arka_arena_alloc(ev->arena, (sel->nselected ? sel->nselected : 1) * sizeof(ArkaValue));
+	if (d->fired == NULL || d->notes == NULL)
 	{
 		arka_error_set(&ev->err, ARKA_ERR_LIMIT, "$", "evaluation exceeded its memory limit");
 		*failed_rule = -1;
@@ -202,6 +203,7 @@ arka_ruleset_evaluate(const ArkaRuleset *rs, const ArkaSelection *sel, ArkaEval 
 		if (!sel->mask[i])
 			continue;
 		ev->scope = NULL;
+		ev->nnotes = 0;
 		if (!arka_logic_eval(ev, rs->rules[i].logic, &result))
 		{
 			*failed_rule = i;
@@ -209,6 +211,18 @@ arka_ruleset_evaluate(const ArkaRuleset *rs, const ArkaSelection *sel, ArkaEval 
 		}
 		if (arka_truthy(&result))
 		{
+			ArkaValue  *note = &d->notes[nfired];
+
+			*note = arka_null();
+			if (ev->nnotes > 0)
+			{
+				note->type = ARKA_ARR;
+				note->u.arr.items = ev->notes;
+				note->u.arr.n = ev->nnotes;
+				/* the next rule collects into a fresh array */
+				ev->notes = NULL;
+				ev->cap_notes = 0;
+			}
 			d->fired[nfired++] = i;
 			if (rs->rules[i].action > d->outcome)
 				d->outcome = rs->rules[i].action;

@@ -64,6 +64,8 @@ typedef struct ArkaDecision
 	ArkaAction	outcome;
 	int			nfired;
 	int		   *fired;			/* rule indexes, in ruleset order */
+	ArkaValue  *notes;			/* per fired rule: array of operator evidence
+								 * (sanctions matches) or null */
 } ArkaDecision;
 
 extern ArkaRuleset *arka_ruleset_create(void);
