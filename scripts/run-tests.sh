@@ -41,6 +41,8 @@ for t in build/san/test_*; do
 	name=$(basename "$t")
 	if [ "$name" = test_conformance ]; then
 		args=("$SHARED/data/jsonlogic" "$ROOT/test/jsonlogic")
+	elif [ "$name" = test_ofac ] || [ "$name" = test_match ]; then
+		args=("$SHARED/data/watchlists")
 	else
 		args=()
 	fi
@@ -75,11 +77,38 @@ else
 	fail "fuzz build"
 fi
 
+echo "== arka-cdc unit tests (and again under ASan + UBSan), wal2json fuzz target"
+for target in check sanitized; do
+	if make -s -C cdc "$target" >"/tmp/arka-cdc-$target.log" 2>&1; then
+		while read -r line; do
+			pass "cdc $target ${line%%:*} (${line#*: })"
+		done < <(grep -E '^[a-z_0-9]+: [0-9]+ passed, 0 failed' "/tmp/arka-cdc-$target.log")
+	else
+		tail -40 "/tmp/arka-cdc-$target.log"
+		fail "cdc $target"
+	fi
+done
+if make -s -C cdc fuzz-run FUZZ_SECONDS="$FUZZ_SECONDS" >/tmp/arka-cdc-fuzz.log 2>&1; then
+	pass "fuzz_wal2json ($(grep -o 'Done [0-9]* runs' /tmp/arka-cdc-fuzz.log | tail -1))"
+else
+	tail -30 /tmp/arka-cdc-fuzz.log
+	fail "fuzz_wal2json"
+fi
+
+echo "== watchlist XML converter"
+if tools_out=$(test/tools/test_watchlist_xml.sh "$SHARED/data/watchlists" 2>&1); then
+	pass "watchlist_xml ($(echo "$tools_out" | tail -1))"
+else
+	echo "$tools_out" | tail -30
+	fail "watchlist_xml"
+fi
+
 # Server-side suites run from a scratch directory the postgres user owns.
 WORK=$(mktemp -d /tmp/arka-test.XXXXXX)
 rsync -a "$ROOT/sql" "$ROOT/expected" "$ROOT/test" "$WORK/"
-mkdir -p "$WORK/data"
+mkdir -p "$WORK/data/watchlists"
 cp -r "$SHARED/data/jsonlogic" "$WORK/data/"
+cp "$SHARED"/data/watchlists/ofac_{sdn,alt,add}.csv "$WORK/data/watchlists/"
 cat >"$WORK/regress.conf" <<CONF
 wal_level = logical
 max_replication_slots = 10
