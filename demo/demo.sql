@@ -96,3 +96,29 @@ ALTER TABLE payments DISABLE TRIGGER zz_arka_enforce;
 \set VERBOSITY default
 \set ON_ERROR_STOP on
 SELECT count(*) AS rows_written FROM payments;
+
+\echo
+\echo '== 8. Sanctions screening: load the real OFAC SDN list, screen names, block a payment to a listed party'
+\set sdn :ofac/ofac_sdn.csv
+\set alt :ofac/ofac_alt.csv
+\set add :ofac/ofac_add.csv
+SELECT arka_load_ofac(pg_read_file(:'sdn'), pg_read_file(:'alt'), pg_read_file(:'add')) AS sdn_entries_loaded;
+SELECT list_name, entry_count, alias_count, identifier_count, left(source_sha256, 16) || '…' AS version
+FROM arka.watchlists;
+SELECT q AS name_screened, s.entry_id, s.matched_name, round(s.score::numeric, 3) AS score,
+	   s.entry->>'name_kind' AS matched
+FROM unnest(ARRAY['Nicolás Maduro', 'Caribex', 'BELLETECH CORP', 'Ana Lima']) AS q
+LEFT JOIN LATERAL arka_screen(q, max_results => 1) s ON true;
+SELECT arka_install_pack('ofac_sdn_screening') AS rules;
+\echo
+\echo '-- a wire to a listed person is rejected; the DETAIL names the matched SDN entry'
+\set ON_ERROR_STOP off
+INSERT INTO payments (amount, currency, channel, payer_name, payer_account, payer_address, payer_country, beneficiary)
+VALUES (2500, 'USD', 'wire', 'Ana Lima', 'US-001', '1 Main St', 'US',
+		'{"name": "MADURO MOROS, Nicolas", "account": "VE-1", "country": "DE"}');
+\set ON_ERROR_STOP on
+SELECT v->>'rule_id' AS rule, m->>'entry_id' AS sdn_entry, m->>'matched_name' AS matched_name,
+	   round((m->>'score')::numeric, 3) AS score
+FROM arka_evaluate('{"payee": {"name": "MADURO MOROS, Nicolas"}}', domains => '{SANCTIONS}') AS r,
+	 jsonb_array_elements(r->'violations') AS v,
+	 jsonb_array_elements(v->'evidence'->'sanctions_matches') AS m;

@@ -8,4 +8,7 @@ make -s all >/dev/null && make -s install >/dev/null
 . scripts/cluster.sh
 start_cluster demo
 echo "arka demo: throwaway cluster in $CLUSTER_DIR (removed on exit)"
-as_postgres cat demo/demo.sql | pg_sql -P pager=off
+# the OFAC files are read by the server: give it a copy it can read
+mkdir -p "$CLUSTER_DIR/ofac" && cp "${SHARED:-../shared}"/data/watchlists/ofac_{sdn,alt,add}.csv "$CLUSTER_DIR/ofac/"
+[ "$(id -u)" -eq 0 ] && chown -R postgres: "$CLUSTER_DIR/ofac"
+as_postgres cat demo/demo.sql | pg_sql -P pager=off -v ofac="$CLUSTER_DIR/ofac"
