@@ -775,6 +775,13 @@ CREATE FUNCTION arka_screen(name text, min_score float8 DEFAULT NULL, lists text
 COMMENT ON FUNCTION arka_screen(text, float8, text[], integer) IS
 	'screen a name against the loaded watchlists: best matches first, with their evidence';
 
+CREATE FUNCTION arka_watchlist_stats()
+	RETURNS TABLE (list_name text, entries bigint, names bigint, memory_bytes bigint, build_ms float8)
+	AS 'MODULE_PATHNAME', 'arka_watchlist_stats'
+	LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION arka_watchlist_stats() IS
+	'watchlists compiled in this backend: names indexed, memory, first-use build time';
+
 CREATE FUNCTION arka_clear_match(list_name text, entry_id text, name text, reason text)
 	RETURNS void
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$

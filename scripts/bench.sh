@@ -7,6 +7,8 @@ scripts/deps.sh
 make -s all >/dev/null && make -s install >/dev/null
 . scripts/cluster.sh
 start_cluster bench
+mkdir -p "$CLUSTER_DIR/ofac" && cp "${SHARED:-../shared}"/data/watchlists/ofac_{sdn,alt,add}.csv "$CLUSTER_DIR/ofac/"
+[ "$(id -u)" -eq 0 ] && chown -R postgres: "$CLUSTER_DIR/ofac"
 pg_sql -c "CREATE EXTENSION arka" \
 	-c "SELECT arka_install_pack(p) FROM unnest(ARRAY['us_bsa','ofac_country','fatf_high_risk','eu_amlr']) p" >/dev/null
 as_postgres cat bench/plpgsql_rules.sql | pg_sql >/dev/null
@@ -25,3 +27,9 @@ for tbl in pay_plain pay_arka; do
 		sed -n 's/^tps = \([0-9.]*\).*/\1/p')
 	echo "$tbl: $tps inserts/s ($(awk -v t="$tps" 'BEGIN { printf "%.1f", 1e6 / t }') µs per insert)"
 done
+
+echo
+echo "== screening one name against the OFAC SDN list: arka_screen vs pg_trgm vs pg_similarity"
+pg_sql -c "CREATE EXTENSION pg_trgm" -c "CREATE EXTENSION pg_similarity" \
+	-c "SELECT arka_load_ofac(pg_read_file('$CLUSTER_DIR/ofac/ofac_sdn.csv'), pg_read_file('$CLUSTER_DIR/ofac/ofac_alt.csv'), pg_read_file('$CLUSTER_DIR/ofac/ofac_add.csv'))" >/dev/null
+as_postgres cat bench/screen.sql | pg_sql

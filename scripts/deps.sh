@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
 	build-essential clang llvm libclang-rt-14-dev   # compiler, libFuzzer, sanitizers
 	postgresql-15 postgresql-client-15 postgresql-server-dev-15
-	postgresql-15-wal2json
+	postgresql-15-wal2json postgresql-15-similarity     # similarity: make bench's baseline
 	libjansson-dev libssl-dev libutf8proc-dev
 	libipc-run-perl                                 # TAP tests
 	python3-psycopg2                                # driver tests

@@ -37,6 +37,7 @@
 PG_FUNCTION_INFO_V1(arka_screen);
 PG_FUNCTION_INFO_V1(arka_parse_ofac);
 PG_FUNCTION_INFO_V1(arka_normalize_name);
+PG_FUNCTION_INFO_V1(arka_watchlist_stats);
 
 /* A compiled watchlist and what it was compiled from. */
 typedef struct CompiledList
@@ -560,6 +561,31 @@ arka_normalize_name(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot normalise the name: %s", arka_name_status_string(st))));
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(nm->display, nm->display_len));
+}
+
+/*
+ * arka_watchlist_stats(): the watchlists this backend has compiled, with
+ * their size in memory and how long the first use took to build them.
+ */
+Datum
+arka_watchlist_stats(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (CompiledList *c = compiled; c; c = c->next)
+	{
+		Datum		values[5];
+		bool		nulls[5] = {false, false, false, false, false};
+
+		values[0] = CStringGetTextDatum(c->name);
+		values[1] = Int64GetDatum(arka_match_entry_count(c->list));
+		values[2] = Int64GetDatum(arka_match_name_count(c->list));
+		values[3] = Int64GetDatum((int64) arka_match_memory(c->list));
+		values[4] = Float8GetDatum(c->build_ms);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }
 
 /* First-use build time of a compiled list, or -1 (arka.watchlist_stats). */
