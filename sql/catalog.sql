@@ -2,15 +2,7 @@
 -- paths, named lists, packs (install, reinstall, upgrade), privileges.
 CREATE EXTENSION arka;
 
-CREATE FUNCTION sqlstate_of(stmt text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE stmt;
-	RETURN 'ok';
-EXCEPTION WHEN others THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/helpers.inc
 
 -- every object is part of the extension (\dx+ lists them)
 SELECT pg_describe_object(classid, objid, objsubid) AS object

@@ -4,16 +4,7 @@ CREATE EXTENSION arka;
 SELECT arka_install_pack(p) AS rules, p AS pack
 FROM unnest(ARRAY['us_bsa', 'ofac_country', 'fatf_high_risk', 'eu_amlr']) AS p;
 
--- run a statement, report its SQLSTATE and message instead of aborting
-CREATE FUNCTION sqlstate_of(stmt text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE stmt;
-	RETURN 'ok';
-EXCEPTION WHEN others THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/helpers.inc
 
 -- a complete, compliant domestic wire
 CREATE TEMP TABLE base AS SELECT jsonb_build_object(

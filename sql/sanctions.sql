@@ -3,15 +3,7 @@
 -- sanctions_match operator in arka_evaluate and the trigger, and bad files.
 CREATE EXTENSION arka;
 
-CREATE FUNCTION sqlstate_of(stmt text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE stmt;
-	RETURN 'ok';
-EXCEPTION WHEN others THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/helpers.inc
 
 \getenv arka_data ARKA_DATA
 \set sdn :arka_data/watchlists/ofac_sdn.csv

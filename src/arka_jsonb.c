@@ -258,6 +258,32 @@ entry_end(JEntry je, uint32 prev_end)
 }
 
 /*
+ * Entry first+index of a container, walking from entry `first`, whose data
+ * starts at offset `off`, and adding up lengths (offsets where stored).
+ */
+static bool
+walk_entries(const JsonbContainer *c, const char *base, uint32 first, uint32 index,
+			 uint32 off, RawEntry *out)
+{
+	for (uint32 i = 0; i <= index; i++)
+	{
+		JEntry		je = c->children[first + i];
+		uint32		end = entry_end(je, off);
+
+		if (i == index)
+		{
+			out->je = je;
+			out->base = base;
+			out->off = off;
+			out->end = end;
+			return true;
+		}
+		off = end;
+	}
+	return false;
+}
+
+/*
  * Find a key in an object by scanning its key entries in place.  Keys are
  * stored shortest first, so the scan stops at the first longer key; for
  * the small objects of payment documents this beats a binary search that
@@ -270,7 +296,6 @@ raw_object_find(const JsonbContainer *c, const char *key, size_t len, RawEntry *
 	const char *base = (const char *) &c->children[count * 2];
 	uint32		off = 0;
 	uint32		found = count;
-	uint32		voff;
 
 	for (uint32 i = 0; i < count; i++)
 	{
@@ -293,23 +318,7 @@ raw_object_find(const JsonbContainer *c, const char *key, size_t len, RawEntry *
 	if (found == count)
 		return false;
 	/* values follow the keys; walk them to the one we need */
-	voff = off;
-	for (uint32 i = 0; i <= found; i++)
-	{
-		JEntry		je = c->children[count + i];
-		uint32		end = entry_end(je, voff);
-
-		if (i == found)
-		{
-			out->je = je;
-			out->base = base;
-			out->off = voff;
-			out->end = end;
-			return true;
-		}
-		voff = end;
-	}
-	return false;
+	return walk_entries(c, base, count, found, off, out);
 }
 
 /* Element i of an array, in place. */
@@ -317,27 +326,10 @@ static bool
 raw_array_elem(const JsonbContainer *c, uint64 index, RawEntry *out)
 {
 	uint32		count = c->header & JB_CMASK;
-	const char *base = (const char *) &c->children[count];
-	uint32		off = 0;
 
 	if (index >= count)
 		return false;
-	for (uint32 i = 0; i <= index; i++)
-	{
-		JEntry		je = c->children[i];
-		uint32		end = entry_end(je, off);
-
-		if (i == index)
-		{
-			out->je = je;
-			out->base = base;
-			out->off = off;
-			out->end = end;
-			return true;
-		}
-		off = end;
-	}
-	return false;
+	return walk_entries(c, (const char *) &c->children[count], 0, (uint32) index, 0, out);
 }
 
 static const JsonbContainer *
