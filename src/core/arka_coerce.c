@@ -6,7 +6,8 @@
  * JSON Logic is defined by its reference implementation, so "==" is
  * JavaScript's loose equality, "+" uses parseFloat, and strings order by
  * UTF-16 code units.  These helpers reproduce those rules over exact
- * decimals; see docs/jsonlogic.md for where arka deliberately differs.
+ * decimals; see docs/rules.md ("Differences from json-logic-js") for
+ * where arka deliberately differs.
  *
  *-------------------------------------------------------------------------
  */

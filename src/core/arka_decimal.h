@@ -8,8 +8,9 @@
  * floating point: 0.1 + 0.2 == 0.3 exactly.  Addition, subtraction and
  * multiplication are exact whenever the result fits in 38 significant
  * digits (any realistic money amount); beyond that they round half-even
- * to 38 digits.  Division and modulo round half-even to 34 significant
- * digits (the precision of IEEE 754 decimal128).
+ * to 38 digits.  Division rounds half-even to 34 significant digits (the
+ * precision of IEEE 754 decimal128).  Modulo is exact: the remainder
+ * always fits in 38 digits (arka_dec_mod).
  *
  * Besides finite values a number may be NaN or +/-Infinity: JSON Logic
  * follows JavaScript, where "abc" converted to a number is NaN and every
