@@ -644,7 +644,7 @@ CREATE TABLE arka.watchlists (
 	entry_count	integer NOT NULL,
 	alias_count	integer NOT NULL,
 	identifier_count integer NOT NULL,
-	min_score	float8 NOT NULL DEFAULT 0.88 CHECK (min_score > 0 AND min_score <= 1),
+	min_score	float8 NOT NULL DEFAULT 0.91 CHECK (min_score > 0 AND min_score <= 1),
 	loaded_at	timestamptz NOT NULL DEFAULT now(),
 	loaded_by	name NOT NULL DEFAULT current_user
 );
@@ -718,7 +718,7 @@ BEGIN
 	INSERT INTO arka.watchlists AS w (list_name, source, source_sha256, entry_count, alias_count,
 									  identifier_count, min_score)
 	VALUES (p_list, p_source, coalesce(p_sha256, encode(sha256(convert_to(p_entries::text, 'UTF8')), 'hex')),
-			0, 0, 0, coalesce(p_min_score, 0.88))
+			0, 0, 0, coalesce(p_min_score, 0.91))
 	ON CONFLICT (list_name) DO UPDATE
 		SET source = EXCLUDED.source, source_sha256 = EXCLUDED.source_sha256,
 			min_score = coalesce(p_min_score, w.min_score),

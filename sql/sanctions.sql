@@ -19,7 +19,7 @@ SELECT type, count(*) FROM arka.watchlist_entries GROUP BY type ORDER BY type;
 SELECT count(*) AS "#483 BELLETECH CORP vs 11420 CORP." FROM arka_screen('BELLETECH CORP') WHERE matched_name = '11420 CORP.';
 SELECT count(*) AS "#115 George Bush matches nothing" FROM arka_screen('George Bush');
 SELECT count(*) AS "#338 emma daniels vs EMMA LLC" FROM arka_screen('emma daniels');
-SELECT entry_id, matched_name, score >= 0.88 AS "#141 Maduro finds MADURO MOROS"
+SELECT entry_id, matched_name, score >= 0.91 AS "#141 Maduro finds MADURO MOROS"
 FROM arka_screen('Maduro') WHERE entry_id = '22790';
 SELECT entry_id, matched_name, entry->>'name_kind' AS "#450 alias only in Remarks"
 FROM arka_screen('Caribex') WHERE entry_id = '751';

@@ -47,22 +47,28 @@
  * the OFAC SDN list by test/core/bench_match.c; docs/matching.md records
  * the recall and false-positive figures behind it.
  */
-#define ARKA_MATCH_DEFAULT_THRESHOLD	0.88
+#define ARKA_MATCH_DEFAULT_THRESHOLD	0.91
 
 /* Scoring constants (docs/matching.md). */
 #define ARKA_MATCH_TOKEN_FLOOR		0.80	/* token similarity below: 0 */
 #define ARKA_MATCH_SIM_INITIAL		0.75	/* "J" vs "John" */
-#define ARKA_MATCH_SIM_SKELETON		0.90	/* same transliteration key */
+#define ARKA_MATCH_SIM_SKELETON		0.93	/* same transliteration key */
+#define ARKA_MATCH_SKELETON_MIN_JW	0.75	/* ... and at least this JW, */
+#define ARKA_MATCH_SKELETON_MIN_JW2	0.85	/* or this with two consonants */
 #define ARKA_MATCH_LEN_FREE			0.80	/* token length ratio without penalty */
 #define ARKA_MATCH_LEN_PENALTY		0.50	/* slope below that ratio */
 #define ARKA_MATCH_COST_CONFLICT	2.0		/* per unit of conflicting weight */
 #define ARKA_MATCH_COST_EXTRA_QUERY 0.50	/* per unit of extra query weight */
-#define ARKA_MATCH_COST_EXTRA_CAND	0.35	/* per unit of extra candidate weight */
+#define ARKA_MATCH_COST_EXTRA_CAND	0.30	/* per unit of extra candidate weight */
+#define ARKA_MATCH_COST_LEGAL		0.20	/* per unit of unmatched legal form */
+#define ARKA_MATCH_COST_SURNAME		0.50	/* surname entirely unmatched */
 #define ARKA_MATCH_WEAK_FACTOR		0.95	/* weak a.k.a. from Remarks */
 #define ARKA_MATCH_SINGLE_CAP		0.80	/* one-word query, longer name */
-#define ARKA_MATCH_SURNAME_SCORE	0.90	/* one-word query = a surname */
+#define ARKA_MATCH_SURNAME_SCORE	0.92	/* one-word query = a surname */
 
 #define ARKA_MATCH_MAX_RESULTS		10000
+#define ARKA_MATCH_CACHE_PAIRS		(256 * 1024)	/* partner cache, per scratch
+													 * (3 MiB) */
 
 typedef enum ArkaEntryType
 {
@@ -78,7 +84,8 @@ typedef enum ArkaMatchStatus
 	ARKA_MATCH_OK = 0,
 	ARKA_MATCH_ENOMEM,			/* out of memory */
 	ARKA_MATCH_EINVAL,			/* NULL or out-of-range argument */
-	ARKA_MATCH_ESTATE,			/* add after finalise, screen before it */
+	ARKA_MATCH_ESTATE,			/* add after finalise, screen before it,
+								 * anything after a failed finalise */
 	ARKA_MATCH_ETOOLONG,		/* name > ARKA_NAME_MAX_BYTES bytes */
 	ARKA_MATCH_ETOOMANY,		/* name > ARKA_NAME_MAX_TOKENS words */
 	ARKA_MATCH_EEMPTY,			/* name without a letter or digit */
@@ -90,6 +97,8 @@ typedef enum ArkaMatchStatus
 #define ARKA_MATCH_NO_EVIDENCE	0x02	/* skip token pairs (faster) */
 #define ARKA_MATCH_NO_IDS		0x04	/* do not look the query up as an
 										 * identifier */
+#define ARKA_MATCH_NO_CACHE		0x08	/* bypass the partner cache (for
+										 * measuring the cold path) */
 
 /* Rules that changed a score (ArkaMatchResult.rules). */
 #define ARKA_MATCH_RULE_WEAK_ALIAS	0x01	/* x ARKA_MATCH_WEAK_FACTOR */
@@ -103,7 +112,8 @@ typedef enum ArkaMatchSimKind
 	ARKA_SIM_EXACT = 0,
 	ARKA_SIM_JARO_WINKLER,
 	ARKA_SIM_SKELETON,			/* same transliteration key */
-	ARKA_SIM_INITIAL			/* an initial and a word it starts */
+	ARKA_SIM_INITIAL,			/* an initial and a word it starts */
+	ARKA_SIM_SYNONYM			/* ltd = limited, ooo = llc, al = el */
 } ArkaMatchSimKind;
 
 typedef struct ArkaMatchList ArkaMatchList;
@@ -144,6 +154,8 @@ typedef struct ArkaMatchResult
 	double		conflict_weight;	/* min(unmatched query, unmatched cand) */
 	double		extra_query_weight;
 	double		extra_cand_weight;
+	double		legal_weight;	/* unmatched legal forms, both sides */
+	double		surname_penalty;	/* the person's surname went unmatched */
 	double		penalty;		/* conflict and extra costs together */
 	int			npairs;
 	const ArkaMatchPair *pairs;

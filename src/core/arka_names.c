@@ -41,6 +41,8 @@ typedef struct RawTok
 	uint8_t		sep_before;
 	uint8_t		comma_group;	/* commas seen before the token */
 	uint8_t		cls;
+	uint8_t		group;			/* lexicon synonym group */
+	uint8_t		ambiguous;		/* legal form that may be a name part */
 	uint8_t		dead;			/* merged into a neighbour or dropped */
 } RawTok;
 
@@ -63,61 +65,83 @@ typedef struct NormState
  * daniels" (#338).  Honorifics are dropped: they say nothing about who
  * the person is.  Particles are the connective parts of names (al-, bin,
  * van, de, of, the); generational suffixes (jr, iii) count as particles.
+ * Words in one group mean the same (ltd = limited, ooo = llc, al = el).
+ *
+ * A legal form that is also a plausible name part ("SA", "SAL", "CO",
+ * "PAO") is marked A: still a legal form, but it counts as a word for the
+ * one-word rule ("Tony SAB" is two words), and in a person's name it is a
+ * word.
  */
+#define LEX_AMBIGUOUS_LEGAL 100
+
 typedef struct LexEntry
 {
 	const char *word;
 	uint8_t		cls;
+	uint8_t		group;			/* same non-zero group: same meaning */
 } LexEntry;
 
 #define L ARKA_TOK_LEGAL
+#define A LEX_AMBIGUOUS_LEGAL
 #define P ARKA_TOK_PARTICLE
 #define H ARKA_TOK_HONORIFIC
 static const LexEntry lexicon[] = {
-	{"ab", L}, {"ad", L}, {"ag", L}, {"aktsionernoe", L}, {"aktsionernoye", L},
-	{"al", P}, {"alhaj", H}, {"alhaji", H}, {"alhajj", H}, {"alhajji", H},
-	{"and", P}, {"anonim", L}, {"ao", L}, {"as", L}, {"asa", L},
-	{"ayatollah", H}, {"bhd", L}, {"bin", P}, {"bint", P}, {"bsc", L},
-	{"bv", L}, {"cheikh", H}, {"cia", L}, {"cie", L}, {"cjsc", L},
-	{"co", L}, {"company", L}, {"corp", L}, {"corporation", L}, {"cos", L},
-	{"cv", L}, {"da", P}, {"dame", H}, {"das", P}, {"dd", L},
-	{"de", P}, {"del", P}, {"dela", P}, {"della", P}, {"den", P},
-	{"der", P}, {"di", P}, {"do", P}, {"doo", L}, {"dos", P},
-	{"dr", H}, {"du", P}, {"ead", L}, {"eirl", L}, {"el", P},
-	{"eood", L}, {"eurl", L}, {"ev", L}, {"fzc", L}, {"fzco", L},
-	{"fze", L}, {"fzllc", L}, {"gie", L}, {"gk", L}, {"gmbh", L},
-	{"gongsi", L}, {"hadji", H}, {"haji", H}, {"hajj", H}, {"hajji", H},
-	{"herr", H}, {"hojatoleslam", H}, {"hojjatoleslam", H}, {"hon", H}, {"ibn", P},
-	{"ii", P}, {"iii", P}, {"inc", L}, {"incorporated", L}, {"iv", P},
-	{"joint", L}, {"jr", P}, {"jsc", L}, {"kabushiki", L}, {"kaisha", L},
-	{"kft", L}, {"kg", L}, {"kk", L}, {"la", P}, {"lady", H},
-	{"le", P}, {"les", P}, {"liability", L}, {"limited", L}, {"llc", L},
-	{"llp", L}, {"lord", H}, {"lp", L}, {"ltd", L}, {"ltda", L},
-	{"madam", H}, {"madame", H}, {"maulana", H}, {"maulvi", H}, {"mawlana", H},
-	{"mawlawi", H}, {"mbh", L}, {"messrs", H}, {"miss", H}, {"mister", H},
-	{"mlle", H}, {"mme", H}, {"moulvi", H}, {"mr", H}, {"mrs", H},
-	{"ms", H}, {"mulla", H}, {"mullah", H}, {"mx", H}, {"nv", L},
-	{"nyrt", L}, {"obshchestvo", L}, {"obshestvo", L}, {"of", P}, {"ogranichennoi", L},
-	{"ogranichennoy", L}, {"ohg", L}, {"ojsc", L}, {"ooo", L}, {"otkrytoe", L},
-	{"otkrytoye", L}, {"otvetstvennostiu", L}, {"otvetstvennostyu", L}, {"oy", L}, {"oyj", L},
-	{"pao", L}, {"pjsc", L}, {"plc", L}, {"private", L}, {"prof", H},
-	{"psc", L}, {"pte", L}, {"pty", L}, {"public", L}, {"publichnoe", L},
-	{"publichnoye", L}, {"pvt", L}, {"qpsc", L}, {"qsc", L}, {"rev", H},
-	{"revd", H}, {"sa", L}, {"saa", L}, {"sab", L}, {"sac", L},
-	{"sae", L}, {"sal", L}, {"saoc", L}, {"saog", L}, {"sarl", L},
-	{"sas", L}, {"sau", L}, {"sdn", L}, {"senor", H}, {"senora", H},
-	{"shaikh", H}, {"shaykh", H}, {"sheik", H}, {"sheikh", H}, {"sir", H},
-	{"sirketi", L}, {"sl", L}, {"spa", L}, {"spc", L}, {"sprl", L},
-	{"sr", P}, {"sra", H}, {"srl", L}, {"srta", H}, {"sti", L},
-	{"stock", L}, {"tbk", L}, {"ten", P}, {"ter", P}, {"the", P},
-	{"tov", L}, {"ug", L}, {"ul", P}, {"und", P}, {"van", P},
-	{"vom", P}, {"von", P}, {"wll", L}, {"youxian", L}, {"zakrytoe", L},
-	{"zakrytoye", L}, {"zao", L}, {"zrt", L}, {"zu", P},
+	{"ab", A, 0}, {"ad", A, 0}, {"ag", A, 0}, {"aktsionernoe", L, 14},
+	{"aktsionernoye", L, 14}, {"al", P, 11}, {"alhaj", H, 0}, {"alhaji", H, 0},
+	{"alhajj", H, 0}, {"alhajji", H, 0}, {"and", P, 0}, {"anonim", L, 0},
+	{"ao", A, 6}, {"as", A, 0}, {"asa", A, 0}, {"ayatollah", H, 0},
+	{"bhd", L, 0}, {"bin", P, 12}, {"bint", P, 0}, {"bsc", A, 0},
+	{"bv", A, 0}, {"cheikh", H, 0}, {"cia", A, 0}, {"cie", A, 0},
+	{"cjsc", L, 9}, {"co", A, 2}, {"company", L, 2}, {"corp", L, 3},
+	{"corporation", L, 3}, {"cos", A, 2}, {"cv", A, 0}, {"da", P, 0},
+	{"dame", H, 0}, {"das", P, 0}, {"dd", A, 0}, {"de", P, 0},
+	{"del", P, 0}, {"dela", P, 0}, {"della", P, 0}, {"den", P, 0},
+	{"der", P, 0}, {"di", P, 0}, {"do", P, 0}, {"doo", A, 0},
+	{"dos", P, 0}, {"dr", H, 0}, {"du", P, 0}, {"ead", A, 0},
+	{"eirl", L, 0}, {"el", P, 11}, {"eood", L, 0}, {"eurl", L, 0},
+	{"ev", A, 0}, {"fzc", L, 0}, {"fzco", L, 0}, {"fze", L, 0},
+	{"fzllc", L, 0}, {"gie", A, 0}, {"gk", A, 0}, {"gmbh", L, 10},
+	{"gongsi", L, 0}, {"hadji", H, 0}, {"haji", H, 0}, {"hajj", H, 0},
+	{"hajji", H, 0}, {"herr", H, 0}, {"hojatoleslam", H, 0}, {"hojjatoleslam", H, 0},
+	{"hon", H, 0}, {"ibn", P, 12}, {"ii", P, 0}, {"iii", P, 0},
+	{"inc", L, 4}, {"incorporated", L, 4}, {"iv", P, 0}, {"joint", L, 0},
+	{"jr", P, 0}, {"jsc", L, 6}, {"kabushiki", L, 0}, {"kaisha", L, 0},
+	{"kft", L, 0}, {"kg", A, 0}, {"kk", A, 0}, {"la", P, 0},
+	{"lady", H, 0}, {"le", P, 0}, {"les", P, 0}, {"liability", L, 0},
+	{"limited", L, 1}, {"llc", L, 5}, {"llp", L, 0}, {"lord", H, 0},
+	{"lp", A, 0}, {"ltd", L, 1}, {"ltda", L, 0}, {"madam", H, 0},
+	{"madame", H, 0}, {"maulana", H, 0}, {"maulvi", H, 0}, {"mawlana", H, 0},
+	{"mawlawi", H, 0}, {"mbh", A, 10}, {"messrs", H, 0}, {"miss", H, 0},
+	{"mister", H, 0}, {"mlle", H, 0}, {"mme", H, 0}, {"moulvi", H, 0},
+	{"mr", H, 0}, {"mrs", H, 0}, {"ms", H, 0}, {"mulla", H, 0},
+	{"mullah", H, 0}, {"mx", H, 0}, {"nv", A, 0}, {"nyrt", L, 0},
+	{"oao", A, 8}, {"obshchestvo", L, 13}, {"obshestvo", L, 13}, {"of", P, 0},
+	{"ogranichennoi", L, 18}, {"ogranichennoy", L, 18}, {"ohg", A, 0}, {"ojsc", L, 8},
+	{"ooo", L, 5}, {"otkrytoe", L, 15}, {"otkrytoye", L, 15}, {"otvetstvennostiu", L, 19},
+	{"otvetstvennostyu", L, 19}, {"oy", A, 0}, {"oyj", L, 0}, {"pao", A, 7},
+	{"pjsc", L, 7}, {"plc", L, 0}, {"private", L, 20}, {"prof", H, 0},
+	{"psc", A, 0}, {"pte", L, 0}, {"pty", L, 0}, {"public", L, 0},
+	{"publichnoe", L, 17}, {"publichnoye", L, 17}, {"pvt", L, 20}, {"qpsc", L, 0},
+	{"qsc", A, 0}, {"rev", H, 0}, {"revd", H, 0}, {"sa", A, 0},
+	{"saa", A, 0}, {"sab", A, 0}, {"sac", A, 0}, {"sae", A, 0},
+	{"sal", A, 0}, {"saoc", L, 0}, {"saog", L, 0}, {"sarl", L, 0},
+	{"sas", A, 0}, {"sau", A, 0}, {"sdn", L, 0}, {"senor", H, 0},
+	{"senora", H, 0}, {"shaikh", H, 0}, {"shaykh", H, 0}, {"sheik", H, 0},
+	{"sheikh", H, 0}, {"sir", H, 0}, {"sirketi", L, 0}, {"sl", A, 0},
+	{"spa", A, 0}, {"spc", A, 0}, {"sprl", L, 0}, {"sr", P, 0},
+	{"sra", H, 0}, {"srl", L, 0}, {"srta", H, 0}, {"sti", A, 0},
+	{"stock", L, 0}, {"tbk", L, 0}, {"ten", P, 0}, {"ter", P, 0},
+	{"the", P, 0}, {"tov", A, 5}, {"ug", A, 0}, {"ul", P, 11},
+	{"und", P, 0}, {"van", P, 0}, {"vom", P, 0}, {"von", P, 0},
+	{"wll", L, 0}, {"youxian", L, 0}, {"zakrytoe", L, 16}, {"zakrytoye", L, 16},
+	{"zao", A, 9}, {"zrt", A, 0}, {"zu", P, 0},
 };
 #undef L
+#undef A
 #undef P
 #undef H
 
+/* bsearch comparator for the lexicon. */
 static int
 lex_cmp(const void *key, const void *elem)
 {
@@ -130,6 +154,29 @@ lex_cmp(const void *key, const void *elem)
  */
 ArkaTokClass
 arka_name_classify(const char *tok, size_t len)
+{
+	return arka_name_classify_group(tok, len, NULL);
+}
+
+/* Is this legal form also a plausible name part? */
+bool
+arka_name_legal_ambiguous(const char *tok, size_t len)
+{
+	char		buf[24];
+	const LexEntry *e;
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, tok, len);
+	buf[len] = '\0';
+	e = bsearch(buf, lexicon, sizeof(lexicon) / sizeof(lexicon[0]),
+				sizeof(LexEntry), lex_cmp);
+	return e && e->cls == LEX_AMBIGUOUS_LEGAL;
+}
+
+/* The class, and the synonym group of lexicon words (0: none). */
+ArkaTokClass
+arka_name_classify_group(const char *tok, size_t len, int *group)
 {
 	char		buf[24];
 	bool		digits = true;
@@ -145,6 +192,8 @@ arka_name_classify(const char *tok, size_t len)
 		if (((unsigned char) tok[i] & 0xC0) != 0x80)
 			ncp++;				/* a UTF-8 lead byte starts a code point */
 	}
+	if (group)
+		*group = 0;
 	if (digits)
 		return ARKA_TOK_NUMBER;
 	if (ncp == 1)
@@ -155,9 +204,14 @@ arka_name_classify(const char *tok, size_t len)
 	buf[len] = '\0';
 	e = bsearch(buf, lexicon, sizeof(lexicon) / sizeof(lexicon[0]),
 				sizeof(LexEntry), lex_cmp);
+	if (e && group)
+		*group = e->group;
+	if (e && e->cls == LEX_AMBIGUOUS_LEGAL)
+		return ARKA_TOK_LEGAL;
 	return e ? (ArkaTokClass) e->cls : ARKA_TOK_WORD;
 }
 
+/* Text form of a status, for error messages. */
 const char *
 arka_name_status_string(ArkaNameStatus st)
 {
@@ -175,6 +229,7 @@ arka_name_status_string(ArkaNameStatus st)
 	return "unknown status";
 }
 
+/* Text form of a token class, for evidence and tests. */
 const char *
 arka_name_class_string(ArkaTokClass cls)
 {
@@ -295,14 +350,22 @@ end_token(NormState *st)
 	}
 }
 
+/*
+ * A separator.  A gap made of dots only ("S.A") is SEP_DOT; a dot and a
+ * space ("C.V. S.A.") is a plain space; a comma anywhere wins.
+ */
 static void
 separator(NormState *st, uint8_t sep)
 {
 	end_token(st);
 	if (sep == SEP_COMMA && st->commas < 255)
 		st->commas++;
-	if (sep > st->pending_sep)
-		st->pending_sep = sep;
+	if (sep == SEP_COMMA || st->pending_sep == SEP_COMMA)
+		st->pending_sep = SEP_COMMA;
+	else if (sep == SEP_SPACE || st->pending_sep == SEP_SPACE)
+		st->pending_sep = SEP_SPACE;
+	else
+		st->pending_sep = SEP_DOT;
 }
 
 /* Append one output code point (a letter or digit) to the current token. */
@@ -335,6 +398,7 @@ emit_char(NormState *st, uint32_t cp)
 	t->len++;
 }
 
+/* Append an ASCII transliteration, letter by letter. */
 static void
 emit_ascii_str(NormState *st, const char *s)
 {
@@ -479,13 +543,17 @@ put_utf8(char *p, uint32_t cp)
 	return 4;
 }
 
-/* Class of a raw token from its code points. */
+/* Class (and synonym group) of a raw token from its code points. */
 static uint8_t
-raw_class(const ArkaName *out, const RawTok *t)
+raw_class(const ArkaName *out, const RawTok *t, uint8_t *group, uint8_t *ambiguous)
 {
 	char		buf[24];
 	bool		ascii = true;
+	int			g = 0;
+	uint8_t		cls;
 
+	*group = 0;
+	*ambiguous = 0;
 	if (t->len == 1)
 	{
 		uint32_t	c = out->cps[t->cp_off];
@@ -510,14 +578,21 @@ raw_class(const ArkaName *out, const RawTok *t)
 	}
 	for (int i = 0; i < t->len; i++)
 		buf[i] = (char) out->cps[t->cp_off + i];
-	return (uint8_t) arka_name_classify(buf, t->len);
+	cls = (uint8_t) arka_name_classify_group(buf, t->len, &g);
+	*group = (uint8_t) g;
+	if (cls == ARKA_TOK_LEGAL && arka_name_legal_ambiguous(buf, t->len))
+		*ambiguous = 1;
+	return cls;
 }
 
 /*
  * Join runs of single letters that spell a legal form ("S.A." -> sa,
- * "L L C" -> llc).  Other runs stay separate initials: "J.R.R." must keep
- * matching "John Ronald Reuel" letter by letter.  The letters of a run are
- * adjacent in cps, so joining only widens the first token.
+ * "L L C" -> llc, "C.V. S.A." -> cv sa; "A B" stays two initials).  Within
+ * a run of initials the longest prefix spelling a legal form is joined,
+ * then the rest of the run is tried the same way.  Letters written with
+ * dots only between them always qualify; spaced letters only from three
+ * on.  The letters of a run are adjacent in cps, so joining only widens
+ * the first token.
  */
 static void
 join_acronyms(NormState *st)
@@ -528,6 +603,9 @@ join_acronyms(NormState *st)
 	while (i < st->nraw)
 	{
 		int			j = i;
+		int			best = 0,
+					best_g = 0;
+		bool		dotted = true;
 		char		buf[24];
 
 		while (j < st->nraw && st->raw[j].cls == ARKA_TOK_INITIAL &&
@@ -535,25 +613,36 @@ join_acronyms(NormState *st)
 				st->raw[j].sep_before == SEP_DOT) &&
 			   j - i < (int) sizeof(buf) - 1 &&
 			   out->cps[st->raw[j].cp_off] < 0x80)
-			j++;
-		if (j - i >= 2)
 		{
-			for (int k = i; k < j; k++)
-				buf[k - i] = (char) out->cps[st->raw[k].cp_off];
-			if (arka_name_classify(buf, j - i) == ARKA_TOK_LEGAL)
+			int			g = 0;
+
+			buf[j - i] = (char) out->cps[st->raw[j].cp_off];
+			if (j > i && st->raw[j].sep_before != SEP_DOT)
+				dotted = false;
+			j++;
+			if (j - i >= 2 && (dotted || j - i >= 3) &&
+				arka_name_classify_group(buf, j - i, &g) == ARKA_TOK_LEGAL)
 			{
-				st->raw[i].len = (uint16_t) (j - i);
-				st->raw[i].cls = ARKA_TOK_LEGAL;
-				for (int k = i + 1; k < j; k++)
-					st->raw[k].dead = 1;
+				best = j - i;
+				best_g = g;
 			}
-			i = j;
+		}
+		if (best >= 2)
+		{
+			st->raw[i].len = (uint16_t) best;
+			st->raw[i].cls = ARKA_TOK_LEGAL;
+			st->raw[i].group = (uint8_t) best_g;
+			st->raw[i].ambiguous = 0;	/* spelled as a legal form */
+			for (int k = i + 1; k < i + best; k++)
+				st->raw[k].dead = 1;
+			i += best;
 		}
 		else
 			i++;
 	}
 }
 
+/* Weight of a token of this class and length (arka_names.h). */
 static float
 class_weight(uint8_t cls, int len)
 {
@@ -636,8 +725,23 @@ arka_name_normalise(const char *s, size_t len, ArkaNameMode mode, ArkaName *out)
 		return ARKA_NAME_EMPTY;
 
 	for (int k = 0; k < st.nraw; k++)
-		st.raw[k].cls = raw_class(out, &st.raw[k]);
+		st.raw[k].cls = raw_class(out, &st.raw[k], &st.raw[k].group,
+								  &st.raw[k].ambiguous);
 	join_acronyms(&st);
+
+	/*
+	 * People have no legal forms ("SAL, John" is a surname); in an
+	 * organisation's name "AG" is a legal form.  Only names of unknown
+	 * kind (queries) keep the ambiguity.
+	 */
+	for (int k = 0; k < st.nraw; k++)
+	{
+		if (st.raw[k].cls != ARKA_TOK_LEGAL || mode == ARKA_NAME_QUERY)
+			continue;
+		if (mode == ARKA_NAME_PERSON)
+			st.raw[k].cls = ARKA_TOK_WORD;
+		st.raw[k].ambiguous = 0;
+	}
 
 	/* Honorifics go, unless nothing else is left. */
 	for (int k = 0; k < st.nraw; k++)
@@ -653,7 +757,10 @@ arka_name_normalise(const char *s, size_t len, ArkaNameMode mode, ArkaName *out)
 		if (st.raw[k].dead || st.raw[k].cls != ARKA_TOK_HONORIFIC)
 			continue;
 		if (honorifics == live)
+		{
 			st.raw[k].cls = ARKA_TOK_WORD;
+			st.raw[k].group = 0;
+		}
 		else
 		{
 			st.raw[k].dead = 1;
@@ -710,7 +817,10 @@ arka_name_normalise(const char *s, size_t len, ArkaNameMode mode, ArkaName *out)
 		t->cp_off = r->cp_off;
 		t->len = r->len;
 		t->cls = r->cls;
+		t->group = r->group;
 		t->flags = (comma_form && r->comma_group == 0) ? ARKA_TOKF_SURNAME : 0;
+		if (r->ambiguous)
+			t->flags |= ARKA_TOKF_AMBIGUOUS;
 		t->weight = class_weight(r->cls, r->len);
 		t->text_off = (uint16_t) tpos;
 		if (k > 0)

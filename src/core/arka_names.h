@@ -82,6 +82,9 @@ typedef enum ArkaTokClass
 } ArkaTokClass;
 
 #define ARKA_TOKF_SURNAME	0x01	/* before the comma of "LAST, First" */
+#define ARKA_TOKF_AMBIGUOUS	0x02	/* legal form that may be a name part
+									 * (SA, SAL, CO, PAO): counts as a word
+									 * for the one-word rule */
 
 typedef struct ArkaNameToken
 {
@@ -90,6 +93,7 @@ typedef struct ArkaNameToken
 	uint16_t	text_off;		/* NUL-terminated UTF-8 in ArkaName.text */
 	uint16_t	text_len;		/* bytes */
 	uint8_t		cls;			/* ArkaTokClass */
+	uint8_t		group;			/* synonym group (ltd = limited), 0 none */
 	uint8_t		flags;			/* ARKA_TOKF_* */
 	float		weight;			/* scoring weight, 0 < weight <= 1 */
 } ArkaNameToken;
@@ -120,6 +124,16 @@ extern ArkaNameStatus arka_name_normalise(const char *s, size_t len,
 /* Class of a normalised token given as ASCII/UTF-8 text (for tests and
  * for the list builder, which classifies each distinct token once). */
 extern ArkaTokClass arka_name_classify(const char *tok, size_t len);
+
+/*
+ * The same, also returning the token's synonym group: lexicon words with
+ * the same non-zero group mean the same thing (ltd/limited, co/company,
+ * llc/ooo, al/el, bin/ibn).  *group is 0 for other tokens.
+ */
+extern ArkaTokClass arka_name_classify_group(const char *tok, size_t len, int *group);
+
+/* Is this legal form also a plausible name part (SA, SAL, CO, PAO)? */
+extern bool arka_name_legal_ambiguous(const char *tok, size_t len);
 
 /* Text form of a status, for error messages. */
 extern const char *arka_name_status_string(ArkaNameStatus st);
