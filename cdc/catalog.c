@@ -1,0 +1,801 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  The copy of arka's rules, lists and protections, and its ruleset.
+ *
+ * Rows come from two places that must agree: SQL at (re)connection
+ * (every column read as text, so both paths parse the same text), and
+ * the wal2json stream afterwards.  See catalog.h.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arka_json.h"
+#include "arka_sha256.h"
+#include "catalog.h"
+#include "log.h"
+
+static char *
+xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static bool
+grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	if (n < *cap)
+		return true;
+	{
+		size_t		ncap = *cap ? *cap * 2 : 16;
+		void	   *p = realloc(*arr, ncap * elem);
+
+		if (p == NULL)
+			return false;
+		*arr = p;
+		*cap = ncap;
+	}
+	return true;
+}
+
+void
+catalog_init(Catalog *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->dirty = true;
+}
+
+static void
+free_rule(CatRule *r)
+{
+	free(r->rule_id);
+	free(r->jurisdiction);
+	free(r->domain);
+	free(r->action);
+	free(r->severity);
+	free(r->description);
+	free(r->logic);
+}
+
+static void
+free_prot(CatProtection *p)
+{
+	free(p->schema);
+	free(p->table);
+	free(p->mapping);
+	arka_arena_free(&p->arena);
+}
+
+static void
+catalog_clear(Catalog *c)
+{
+	for (size_t i = 0; i < c->nrules; i++)
+		free_rule(&c->rules[i]);
+	for (size_t i = 0; i < c->nlists; i++)
+		free(c->lists[i]);
+	for (size_t i = 0; i < c->nitems; i++)
+	{
+		free(c->items[i].list_name);
+		free(c->items[i].item);
+	}
+	for (size_t i = 0; i < c->nprots; i++)
+		free_prot(&c->prots[i]);
+	c->nrules = c->nlists = c->nitems = c->nprots = 0;
+	c->dirty = true;
+}
+
+void
+catalog_free(Catalog *c)
+{
+	catalog_clear(c);
+	free(c->rules);
+	free(c->lists);
+	free(c->items);
+	free(c->prots);
+	arka_ruleset_free(c->rs);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- parsing helpers ---- */
+
+bool
+catalog_parse_date(const char *s, int32_t *days)
+{
+	int			y,
+				m,
+				d;
+	int64_t		yy,
+				era,
+				yoe,
+				doy,
+				doe;
+
+	if (s == NULL || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || strlen(s) != 10)
+		return false;
+	/* days from civil (Howard Hinnant's algorithm), proleptic Gregorian */
+	yy = y - (m <= 2);
+	era = (yy >= 0 ? yy : yy - 399) / 400;
+	yoe = yy - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	*days = (int32_t) (era * 146097 + doe - 719468);
+	return true;
+}
+
+bool
+catalog_parse_text_array(const char *s, ArkaArena *arena, ArkaStrList *out)
+{
+	size_t		len = strlen(s),
+				cap = 1;
+	char	   *buf = arka_arena_alloc(arena, len + 1);
+	size_t		i = 1;
+
+	out->n = 0;
+	for (size_t k = 0; k < len; k++)
+		if (s[k] == ',')
+			cap++;
+	out->items = arka_arena_alloc(arena, sizeof(char *) * cap);
+	out->lens = arka_arena_alloc(arena, sizeof(size_t) * cap);
+	if (buf == NULL || out->items == NULL || out->lens == NULL)
+		return false;
+	if (len < 2 || s[0] != '{' || s[len - 1] != '}')
+		return false;
+	if (len == 2)
+		return true;
+	while (i < len - 1)
+	{
+		size_t		b = 0;
+		bool		quoted = false;
+		char	   *item = buf;
+
+		if (s[i] == '"')
+		{
+			quoted = true;
+			i++;
+			while (i < len - 1 && s[i] != '"')
+			{
+				if (s[i] == '\\' && i + 1 < len - 1)
+					i++;
+				item[b++] = s[i++];
+			}
+			i++;				/* closing quote */
+		}
+		else
+			while (i < len - 1 && s[i] != ',')
+				item[b++] = s[i++];
+		item[b] = '\0';
+		buf += b + 1;
+		/* an unquoted NULL is a null element: the extension skips those */
+		if (quoted || strcmp(item, "NULL") != 0)
+		{
+			out->items[out->n] = item;
+			out->lens[out->n] = b;
+			out->n++;
+		}
+		if (i < len - 1 && s[i] == ',')
+			i++;
+	}
+	return true;
+}
+
+/* One identifier of a regclass text: quoted ("A""b") or as is. */
+static const char *
+parse_ident(const char *s, char **out)
+{
+	size_t		len = strlen(s);
+	char	   *buf = malloc(len + 1);
+	size_t		b = 0;
+
+	if (buf == NULL)
+		return NULL;
+	if (*s == '"')
+	{
+		s++;
+		while (*s)
+		{
+			if (*s == '"')
+			{
+				if (s[1] == '"')
+				{
+					buf[b++] = '"';
+					s += 2;
+					continue;
+				}
+				s++;
+				break;
+			}
+			buf[b++] = *s++;
+		}
+	}
+	else
+		while (*s && *s != '.')
+			buf[b++] = *s++;
+	buf[b] = '\0';
+	*out = buf;
+	return s;
+}
+
+bool
+catalog_parse_regclass(const char *s, char **schema, char **table)
+{
+	char	   *a = NULL,
+			   *b = NULL;
+	const char *p = parse_ident(s, &a);
+
+	if (p == NULL)
+		return false;
+	if (*p == '.')
+	{
+		p = parse_ident(p + 1, &b);
+		if (p == NULL || *p != '\0')
+		{
+			free(a);
+			free(b);
+			return false;
+		}
+		*schema = a;
+		*table = b;
+		return true;
+	}
+	if (*p != '\0')
+	{
+		free(a);
+		return false;
+	}
+	/*
+	 * An unqualified name is visible on the search_path: with the default
+	 * ("$user", public) that is public.  docs/cdc.md says so.
+	 */
+	*schema = strdup("public");
+	*table = a;
+	return *schema != NULL;
+}
+
+/* ---- rows ---- */
+
+/* The text of column `name` in a wal2json column array (NULL for SQL NULL). */
+static const W2jColumn *
+find_col(const W2jColumn *cols, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cols[i].name, name) == 0)
+			return &cols[i];
+	return NULL;
+}
+
+/* A column's value as text (numbers and booleans too); NULL for null/absent. */
+static char *
+col_text(const W2jColumn *col, ArkaArena *scratch)
+{
+	if (col == NULL || !col->has_value || col->value.type == ARKA_NULL)
+		return NULL;
+	if (col->value.type == ARKA_BOOL)
+		return arka_arena_strdup(scratch, col->value.u.b ? "t" : "f", 1);
+	if (col->text)
+		return arka_arena_strdup(scratch, col->text, col->text_len);
+	return NULL;
+}
+
+/* Fields of a rule row, by column name (text values). */
+typedef const char *(*FieldFn) (void *ctx, const char *name);
+
+static bool
+set_rule(CatRule *r, FieldFn f, void *ctx)
+{
+	const char *v;
+
+	memset(r, 0, sizeof(*r));
+	r->rule_id = xstrdup(f(ctx, "rule_id"));
+	v = f(ctx, "version");
+	r->version = v ? atoi(v) : 0;
+	r->jurisdiction = xstrdup(f(ctx, "jurisdiction"));
+	r->domain = xstrdup(f(ctx, "domain"));
+	r->action = xstrdup(f(ctx, "action"));
+	r->severity = xstrdup(f(ctx, "severity"));
+	r->description = xstrdup(f(ctx, "description"));
+	r->logic = xstrdup(f(ctx, "logic"));
+	v = f(ctx, "enabled");
+	r->enabled = v && (v[0] == 't' || v[0] == 'T');
+	v = f(ctx, "effective_from");
+	if (v == NULL || !catalog_parse_date(v, &r->effective_from))
+		r->effective_from = ARKA_ALWAYS_EFFECTIVE;
+	return r->rule_id && r->jurisdiction && r->domain && r->action && r->severity && r->logic;
+}
+
+static bool
+upsert_rule(Catalog *c, FieldFn f, void *ctx)
+{
+	CatRule		r;
+
+	if (!set_rule(&r, f, ctx))
+	{
+		free_rule(&r);
+		return false;
+	}
+	for (size_t i = 0; i < c->nrules; i++)
+		if (strcmp(c->rules[i].rule_id, r.rule_id) == 0 && c->rules[i].version == r.version)
+		{
+			free_rule(&c->rules[i]);
+			c->rules[i] = r;
+			return true;
+		}
+	if (!grow((void **) &c->rules, &c->cap_rules, c->nrules, sizeof(CatRule)))
+		return false;
+	c->rules[c->nrules++] = r;
+	return true;
+}
+
+static void
+delete_rule(Catalog *c, const char *rule_id, int32_t version)
+{
+	for (size_t i = 0; i < c->nrules; i++)
+		if (strcmp(c->rules[i].rule_id, rule_id) == 0 && c->rules[i].version == version)
+		{
+			free_rule(&c->rules[i]);
+			c->rules[i] = c->rules[--c->nrules];
+			return;
+		}
+}
+
+static bool
+add_list(Catalog *c, const char *name)
+{
+	for (size_t i = 0; i < c->nlists; i++)
+		if (strcmp(c->lists[i], name) == 0)
+			return true;
+	if (!grow((void **) &c->lists, &c->cap_lists, c->nlists, sizeof(char *)))
+		return false;
+	c->lists[c->nlists] = strdup(name);
+	return c->lists[c->nlists++] != NULL;
+}
+
+static void
+delete_item(Catalog *c, const char *list, const char *item)
+{
+	for (size_t i = 0; i < c->nitems; i++)
+		if (strcmp(c->items[i].list_name, list) == 0 &&
+			(item == NULL || strcmp(c->items[i].item, item) == 0))
+		{
+			free(c->items[i].list_name);
+			free(c->items[i].item);
+			c->items[i] = c->items[--c->nitems];
+			if (item != NULL)
+				return;
+			i--;
+		}
+}
+
+static void
+delete_list(Catalog *c, const char *name)
+{
+	for (size_t i = 0; i < c->nlists; i++)
+		if (strcmp(c->lists[i], name) == 0)
+		{
+			free(c->lists[i]);
+			c->lists[i] = c->lists[--c->nlists];
+			break;
+		}
+	/* ON DELETE CASCADE: the items go too (their deletes follow anyway) */
+	delete_item(c, name, NULL);
+}
+
+static bool
+add_item(Catalog *c, const char *list, const char *item)
+{
+	for (size_t i = 0; i < c->nitems; i++)
+		if (strcmp(c->items[i].list_name, list) == 0 && strcmp(c->items[i].item, item) == 0)
+			return true;
+	if (!grow((void **) &c->items, &c->cap_items, c->nitems, sizeof(CatListItem)))
+		return false;
+	c->items[c->nitems].list_name = strdup(list);
+	c->items[c->nitems].item = strdup(item);
+	c->nitems++;
+	return true;
+}
+
+static void
+delete_prot(Catalog *c, const char *schema, const char *table)
+{
+	for (size_t i = 0; i < c->nprots; i++)
+		if (strcmp(c->prots[i].schema, schema) == 0 && strcmp(c->prots[i].table, table) == 0)
+		{
+			free_prot(&c->prots[i]);
+			c->prots[i] = c->prots[--c->nprots];
+			return;
+		}
+}
+
+static bool
+upsert_prot(Catalog *c, const char *schema, const char *table, const char *mode,
+			const char *jur, const char *dom, const char *mapping)
+{
+	CatProtection p;
+
+	delete_prot(c, schema, table);
+	memset(&p, 0, sizeof(p));
+	arka_arena_init(&p.arena, 0);
+	p.schema = strdup(schema);
+	p.table = strdup(table);
+	p.mode = mode ? mode[0] : 'b';
+	p.mapping = xstrdup(mapping);
+	p.mapping_value = arka_null();
+	if (jur && !(p.has_jurisdictions = catalog_parse_text_array(jur, &p.arena, &p.jurisdictions)))
+		log_warn("catalog.protection", "table %s.%s: cannot read jurisdictions %s", schema, table, jur);
+	if (dom && !(p.has_domains = catalog_parse_text_array(dom, &p.arena, &p.domains)))
+		log_warn("catalog.protection", "table %s.%s: cannot read domains %s", schema, table, dom);
+	if (mapping)
+	{
+		ArkaJsonError jerr;
+
+		if (!arka_json_parse(p.mapping, strlen(p.mapping), &p.arena, &p.mapping_value, &jerr))
+		{
+			log_warn("catalog.protection", "table %s.%s: cannot read mapping: %s", schema, table,
+					 jerr.message);
+			p.mapping_value = arka_null();
+		}
+	}
+	if (!grow((void **) &c->prots, &c->cap_prots, c->nprots, sizeof(CatProtection)))
+		return false;
+	c->prots[c->nprots++] = p;
+	return true;
+}
+
+/* ---- SQL load ---- */
+
+typedef struct ResRow
+{
+	PGresult   *res;
+	int			row;
+} ResRow;
+
+static const char *
+res_field(void *ctx, const char *name)
+{
+	ResRow	   *r = ctx;
+	int			col = PQfnumber(r->res, name);
+
+	if (col < 0 || PQgetisnull(r->res, r->row, col))
+		return NULL;
+	return PQgetvalue(r->res, r->row, col);
+}
+
+static PGresult *
+query(PGSQL *sql, const char *q)
+{
+	PGresult   *res = PQexec(sql->conn, q);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		pgsql_fail_result(sql, res, "could not read arka's catalog", "catalog.load");
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+bool
+catalog_load(Catalog *c, PGSQL *sql)
+{
+	PGresult   *res;
+
+	catalog_clear(c);
+	res = query(sql, "SELECT rule_id, version::text, jurisdiction, domain, action, severity, "
+				"description, logic::text AS logic, enabled::text AS enabled, "
+				"effective_from::text AS effective_from FROM arka.rules");
+	if (res == NULL)
+		return false;
+	for (int i = 0; i < PQntuples(res); i++)
+	{
+		ResRow		r = {res, i};
+
+		if (!upsert_rule(c, res_field, &r))
+			log_warn("catalog.load", "skipped an unreadable row of arka.rules");
+	}
+	PQclear(res);
+
+	res = query(sql, "SELECT list_name FROM arka.lists");
+	if (res == NULL)
+		return false;
+	for (int i = 0; i < PQntuples(res); i++)
+		add_list(c, PQgetvalue(res, i, 0));
+	PQclear(res);
+
+	res = query(sql, "SELECT list_name, item FROM arka.list_items");
+	if (res == NULL)
+		return false;
+	for (int i = 0; i < PQntuples(res); i++)
+		add_item(c, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+	PQclear(res);
+
+	res = query(sql, "SELECT n.nspname, k.relname, p.mode, p.jurisdictions::text, "
+				"p.domains::text, p.mapping::text FROM arka.protections p "
+				"JOIN pg_catalog.pg_class k ON k.oid = p.relid "
+				"JOIN pg_catalog.pg_namespace n ON n.oid = k.relnamespace");
+	if (res == NULL)
+		return false;
+	for (int i = 0; i < PQntuples(res); i++)
+	{
+		const char *v[6];
+
+		for (int k = 0; k < 6; k++)
+			v[k] = PQgetisnull(res, i, k) ? NULL : PQgetvalue(res, i, k);
+		upsert_prot(c, v[0], v[1], v[2], v[3], v[4], v[5]);
+	}
+	PQclear(res);
+	c->dirty = true;
+	log_info("catalog.load", "loaded %zu rule versions, %zu lists (%zu items), %zu protections",
+			 c->nrules, c->nlists, c->nitems, c->nprots);
+	return true;
+}
+
+/* ---- stream changes ---- */
+
+bool
+catalog_is_catalog_table(const char *schema, const char *table)
+{
+	return schema && table && strcmp(schema, "arka") == 0 &&
+		(strcmp(table, "rules") == 0 || strcmp(table, "lists") == 0 ||
+		 strcmp(table, "list_items") == 0 || strcmp(table, "protections") == 0);
+}
+
+typedef struct MsgRow
+{
+	const W2jColumn *cols;
+	size_t		n;
+	ArkaArena  *scratch;
+} MsgRow;
+
+static const char *
+msg_field(void *ctx, const char *name)
+{
+	MsgRow	   *r = ctx;
+
+	return col_text(find_col(r->cols, r->n, name), r->scratch);
+}
+
+bool
+catalog_apply(Catalog *c, const W2jMessage *m)
+{
+	ArkaArena	scratch;
+	MsgRow		newrow,
+				oldrow;
+	bool		ok = true;
+	const char *t = m->table;
+
+	arka_arena_init(&scratch, 0);
+	newrow = (MsgRow) {m->columns, m->ncolumns, &scratch};
+	/* the old key: identity, else (no key change) the new row */
+	oldrow = m->has_identity ? (MsgRow) {m->identity, m->nidentity, &scratch} : newrow;
+	c->dirty = true;
+
+	if (strcmp(t, "rules") == 0)
+	{
+		const char *id = msg_field(&oldrow, "rule_id");
+		const char *ver = msg_field(&oldrow, "version");
+
+		if (m->action != W2J_INSERT && id && ver)
+			delete_rule(c, id, atoi(ver));
+		if (m->action != W2J_DELETE)
+			ok = upsert_rule(c, msg_field, &newrow);
+	}
+	else if (strcmp(t, "lists") == 0)
+	{
+		const char *old = msg_field(&oldrow, "list_name");
+		const char *name = msg_field(&newrow, "list_name");
+
+		if (m->action == W2J_DELETE && old)
+			delete_list(c, old);
+		else if (m->action == W2J_UPDATE && old && name && strcmp(old, name) != 0)
+		{
+			/* a rename cascades to the items, whose updates follow */
+			delete_list(c, old);
+			ok = add_list(c, name);
+		}
+		else if (name)
+			ok = add_list(c, name);
+	}
+	else if (strcmp(t, "list_items") == 0)
+	{
+		const char *ol = msg_field(&oldrow, "list_name");
+		const char *oi = msg_field(&oldrow, "item");
+
+		if (m->action != W2J_INSERT && ol && oi)
+			delete_item(c, ol, oi);
+		if (m->action != W2J_DELETE)
+		{
+			const char *l = msg_field(&newrow, "list_name");
+			const char *i = msg_field(&newrow, "item");
+
+			ok = l && i && add_item(c, l, i);
+		}
+	}
+	else if (strcmp(t, "protections") == 0)
+	{
+		const char *orel = msg_field(&oldrow, "relid");
+		char	   *schema,
+				   *table;
+
+		if (m->action != W2J_INSERT && orel && catalog_parse_regclass(orel, &schema, &table))
+		{
+			delete_prot(c, schema, table);
+			free(schema);
+			free(table);
+		}
+		if (m->action != W2J_DELETE)
+		{
+			const char *rel = msg_field(&newrow, "relid");
+
+			if (rel && catalog_parse_regclass(rel, &schema, &table))
+			{
+				ok = upsert_prot(c, schema, table, msg_field(&newrow, "mode"),
+								 msg_field(&newrow, "jurisdictions"), msg_field(&newrow, "domains"),
+								 msg_field(&newrow, "mapping"));
+				free(schema);
+				free(table);
+			}
+			else
+				ok = false;
+		}
+	}
+	arka_arena_free(&scratch);
+	if (!ok)
+		log_warn("catalog.apply", "could not apply a change to arka.%s; arka-cdc reloads its catalog "
+				 "on restart", t);
+	return ok;
+}
+
+/* ---- compiled ruleset ---- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int
+cmp_item(const void *a, const void *b)
+{
+	const CatListItem *x = a,
+			   *y = b;
+	int			r = strcmp(x->list_name, y->list_name);
+
+	return r ? r : strcmp(x->item, y->item);
+}
+
+static int
+cmp_rule(const void *a, const void *b)
+{
+	const CatRule *const *x = a,
+			   *const *y = b;
+	int			r = strcmp((*x)->rule_id, (*y)->rule_id);
+
+	return r ? r : (*y)->version - (*x)->version;	/* newest first */
+}
+
+static bool
+build(Catalog *c, ArkaRuleset *rs)
+{
+	ArkaArena	scratch;
+	CatRule   **order;
+	size_t		it = 0;
+
+	qsort(c->lists, c->nlists, sizeof(char *), cmp_str);
+	qsort(c->items, c->nitems, sizeof(CatListItem), cmp_item);
+	for (size_t l = 0; l < c->nlists; l++)
+	{
+		const char *name = c->lists[l];
+		int			li = arka_ruleset_add_list(rs, name, strlen(name));
+
+		if (li < 0 || !arka_sha256_begin())
+			return false;
+		while (it < c->nitems && strcmp(c->items[it].list_name, name) < 0)
+			it++;				/* items of a list we do not have */
+		for (; it < c->nitems && strcmp(c->items[it].list_name, name) == 0; it++)
+		{
+			const char *item = c->items[it].item;
+
+			if (!arka_ruleset_add_list_item(rs, li, item, strlen(item)) ||
+				!arka_sha256_update(item, strlen(item)) || !arka_sha256_update("\n", 1))
+				return false;
+		}
+		if (!arka_sha256_end(rs->lists.lists[li].digest))
+			return false;
+	}
+
+	order = malloc(sizeof(CatRule *) * (c->nrules ? c->nrules : 1));
+	if (order == NULL)
+		return false;
+	for (size_t i = 0; i < c->nrules; i++)
+		order[i] = &c->rules[i];
+	qsort(order, c->nrules, sizeof(CatRule *), cmp_rule);
+	arka_arena_init(&scratch, 0);
+	for (size_t i = 0; i < c->nrules; i++)
+	{
+		CatRule    *r = order[i];
+		ArkaRule	def;
+		ArkaValue	logic;
+		ArkaJsonError jerr;
+		ArkaError	err;
+
+		/* the latest version of each rule id decides (arka.active_rules) */
+		if (i > 0 && strcmp(order[i - 1]->rule_id, r->rule_id) == 0)
+			continue;
+		if (!r->enabled)
+			continue;
+		memset(&def, 0, sizeof(def));
+		def.rule_id = r->rule_id;
+		def.version = r->version;
+		def.jurisdiction = r->jurisdiction;
+		def.domain = r->domain;
+		def.severity = r->severity;
+		def.description = r->description;
+		def.effective_from = r->effective_from;
+		if (!arka_action_parse(r->action, &def.action))
+		{
+			snprintf(c->build_error, sizeof(c->build_error), "rule \"%s\" has invalid action \"%s\"",
+					 r->rule_id, r->action);
+			goto fail;
+		}
+		arka_arena_reset(&scratch);
+		if (!arka_json_parse(r->logic, strlen(r->logic), &scratch, &logic, &jerr))
+		{
+			snprintf(c->build_error, sizeof(c->build_error), "rule \"%s\" version %d: %s",
+					 r->rule_id, r->version, jerr.message);
+			goto fail;
+		}
+		if (!arka_ruleset_add_rule(rs, &def, &logic, &err))
+		{
+			snprintf(c->build_error, sizeof(c->build_error),
+					 "active rule \"%.128s\" version %d cannot be compiled: %.256s at %.256s",
+					 r->rule_id, r->version, err.message, err.path);
+			goto fail;
+		}
+	}
+	arka_arena_free(&scratch);
+	free(order);
+	return true;
+fail:
+	arka_arena_free(&scratch);
+	free(order);
+	return false;
+}
+
+ArkaRuleset *
+catalog_ruleset(Catalog *c)
+{
+	ArkaRuleset *rs;
+
+	if (!c->dirty && c->rs)
+		return c->rs;
+	if (!c->dirty && c->build_error[0])
+		return NULL;
+	c->dirty = false;
+	c->build_error[0] = '\0';
+	arka_ruleset_free(c->rs);
+	c->rs = NULL;
+	rs = arka_ruleset_create();
+	if (rs == NULL || !build(c, rs))
+	{
+		if (c->build_error[0] == '\0')
+			snprintf(c->build_error, sizeof(c->build_error), "out of memory building the ruleset");
+		log_error("catalog.build", "%s; rows of protected tables are flagged as evaluation "
+				  "failures until the rules are fixed", c->build_error);
+		arka_ruleset_free(rs);
+		return NULL;
+	}
+	c->rs = rs;
+	c->generation++;
+	return rs;
+}
+
+const CatProtection *
+catalog_protection(const Catalog *c, const char *schema, const char *table)
+{
+	for (size_t i = 0; i < c->nprots; i++)
+		if (strcmp(c->prots[i].schema, schema) == 0 && strcmp(c->prots[i].table, table) == 0)
+			return &c->prots[i];
+	return NULL;
+}

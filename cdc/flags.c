@@ -1,0 +1,332 @@
+/*-------------------------------------------------------------------------
+ *
+ * flags.c
+ *	  One-statement writes of flags, rejections and progress (flags.h).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flags.h"
+#include "log.h"
+
+void
+flags_init(FlagWriter *w, PGSQL *sql, const char *slot)
+{
+	memset(w, 0, sizeof(*w));
+	w->sql = sql;
+	w->slot = strdup(slot);
+	arka_buf_init(&w->flags);
+	arka_buf_init(&w->rejections);
+	arka_buf_init(&w->stmt);
+}
+
+void
+flags_free(FlagWriter *w)
+{
+	arka_buf_free(&w->flags);
+	arka_buf_free(&w->rejections);
+	arka_buf_free(&w->stmt);
+	free(w->slot);
+}
+
+/*
+ * A string literal, for the few values put in statement text.  The
+ * session has standard_conforming_strings on (cdc/main.c sets it).
+ */
+static void
+lit(ArkaBuf *b, const char *s)
+{
+	if (s == NULL)
+	{
+		arka_buf_puts(b, "NULL");
+		return;
+	}
+	arka_buf_putc(b, '\'');
+	for (const char *p = s; *p; p++)
+	{
+		if (*p == '\'')
+			arka_buf_putc(b, '\'');
+		arka_buf_putc(b, *p);
+	}
+	arka_buf_putc(b, '\'');
+}
+
+/* A field of a COPY text row (\N for NULL; backslash and controls escaped). */
+static void
+field(ArkaBuf *b, const char *s, bool last)
+{
+	if (s == NULL)
+		arka_buf_puts(b, "\\N");
+	else
+		for (const char *p = s; *p; p++)
+		{
+			switch (*p)
+			{
+				case '\\':
+					arka_buf_puts(b, "\\\\");
+					break;
+				case '\t':
+					arka_buf_puts(b, "\\t");
+					break;
+				case '\n':
+					arka_buf_puts(b, "\\n");
+					break;
+				case '\r':
+					arka_buf_puts(b, "\\r");
+					break;
+				default:
+					arka_buf_putc(b, *p);
+			}
+		}
+	arka_buf_putc(b, last ? '\n' : '\t');
+}
+
+static void
+lsn_lit(ArkaBuf *b, CdcLsn lsn)
+{
+	char		s[CDC_LSN_STRLEN];
+
+	lit(b, cdc_lsn_format(lsn, s));
+	arka_buf_puts(b, "::pg_lsn");
+}
+
+bool
+flags_add(FlagWriter *w, const FlagRow *f)
+{
+	ArkaBuf    *b = &w->flags;
+	char		num[32],
+				lsn[CDC_LSN_STRLEN],
+				xid[16];
+
+	field(b, f->table_name, false);
+	field(b, f->row_key, false);
+	field(b, f->operation, false);
+	field(b, cdc_lsn_format(f->commit_lsn, lsn), false);
+	snprintf(num, sizeof(num), "%d", f->change_seq);
+	field(b, num, false);
+	snprintf(xid, sizeof(xid), "%u", f->xid);
+	field(b, f->has_xid ? xid : NULL, false);
+	field(b, f->committed_at, false);
+	field(b, f->kind, false);
+	field(b, f->outcome, false);
+	field(b, f->violations, false);
+	field(b, f->rule_versions, false);
+	field(b, f->ruleset_version, false);
+	field(b, f->proof_id, false);
+	field(b, f->note, true);
+	w->nflags++;
+	return !b->oom;
+}
+
+bool
+flags_add_rejection(FlagWriter *w, CdcLsn message_lsn, const char *payload)
+{
+	ArkaBuf    *b = &w->rejections;
+	char		lsn[CDC_LSN_STRLEN];
+
+	field(b, payload, false);
+	field(b, cdc_lsn_format(message_lsn, lsn), true);
+	w->nrejections++;
+	return !b->oom;
+}
+
+bool
+flags_pending(const FlagWriter *w)
+{
+	return w->nflags || w->nrejections || w->changes;
+}
+
+void
+flags_discard(FlagWriter *w)
+{
+	w->flags.len = 0;
+	w->rejections.len = 0;
+	w->nflags = w->nrejections = w->changes = 0;
+}
+
+/* Run one command expecting `want`; false (logged) otherwise. */
+static bool
+exec_ok(FlagWriter *w, const char *q, ExecStatusType want)
+{
+	PGresult   *res = PQexec(w->sql->conn, q);
+
+	if (PQresultStatus(res) != want)
+	{
+		pgsql_fail_result(w->sql, res, "could not write flags and progress", "flags.commit");
+		PQclear(res);
+		return false;
+	}
+	PQclear(res);
+	return true;
+}
+
+/* COPY the queued rows of one kind into its staging table. */
+static bool
+copy_in(FlagWriter *w, const char *table, const ArkaBuf *rows)
+{
+	char		q[128];
+	PGresult   *res;
+
+	snprintf(q, sizeof(q), "COPY %s FROM STDIN", table);
+	res = PQexec(w->sql->conn, q);
+	if (PQresultStatus(res) != PGRES_COPY_IN)
+	{
+		pgsql_fail_result(w->sql, res, "could not write flags and progress", "flags.commit");
+		PQclear(res);
+		return false;
+	}
+	PQclear(res);
+	if (PQputCopyData(w->sql->conn, rows->data, (int) rows->len) != 1 ||
+		PQputCopyEnd(w->sql->conn, NULL) != 1)
+	{
+		pgsql_fail_result(w->sql, NULL, "could not write flags and progress", "flags.commit");
+		return false;
+	}
+	res = PQgetResult(w->sql->conn);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	{
+		pgsql_fail_result(w->sql, res, "could not write flags and progress", "flags.commit");
+		PQclear(res);
+		while ((res = PQgetResult(w->sql->conn)) != NULL)
+			PQclear(res);
+		return false;
+	}
+	PQclear(res);
+	while ((res = PQgetResult(w->sql->conn)) != NULL)
+		PQclear(res);
+	return true;
+}
+
+bool
+flags_prepare(FlagWriter *w)
+{
+	/*
+	 * Staging tables of this session: rows arrive by COPY (no statement
+	 * text to parse per row) and are emptied at every commit.
+	 */
+	return exec_ok(w, "CREATE TEMP TABLE IF NOT EXISTS arka_cdc_flags_in (table_name text, row_key text, "
+				   "operation text, commit_lsn text, change_seq int, xid bigint, committed_at text, "
+				   "kind text, outcome text, violations text, rule_versions text, ruleset_version text, "
+				   "proof_id text, note text) ON COMMIT DELETE ROWS", PGRES_COMMAND_OK) &&
+		exec_ok(w, "CREATE TEMP TABLE IF NOT EXISTS arka_cdc_rejections_in (payload text, "
+				"message_lsn text) ON COMMIT DELETE ROWS", PGRES_COMMAND_OK);
+}
+
+bool
+flags_commit(FlagWriter *w, CdcLsn progress_lsn)
+{
+	ArkaBuf    *s = &w->stmt;
+	PGresult   *res;
+	char		num[64];
+
+	s->len = 0;
+	arka_buf_puts(s, "WITH f AS (");
+	if (w->nflags)
+		arka_buf_puts(s, "INSERT INTO arka.flags (table_name, row_key, operation, commit_lsn, "
+					  "change_seq, xid, committed_at, kind, outcome, violations, rule_versions, "
+					  "ruleset_version, proof_id, note) SELECT table_name, row_key::jsonb, operation, "
+					  "commit_lsn::pg_lsn, change_seq, xid, committed_at::timestamptz, kind, outcome, "
+					  "violations::jsonb, rule_versions::jsonb, ruleset_version, proof_id, note "
+					  "FROM pg_temp.arka_cdc_flags_in ON CONFLICT DO NOTHING RETURNING 1");
+	else
+		arka_buf_puts(s, "SELECT 1 WHERE false");
+	arka_buf_puts(s, "), r AS (");
+	if (w->nrejections)
+	{
+		/* the trigger's payload (src/arka_protect.c emit_rejection) */
+		arka_buf_puts(s, "INSERT INTO arka.rejections (table_name, row_key, operation, outcome, "
+					  "violations, proof_id, attempted_by, message_lsn, rejected_at) "
+					  "SELECT j->>'table', NULLIF(j->'row_key', 'null'::jsonb), j->>'operation', "
+					  "COALESCE(j->'result'->>'outcome', 'block'), "
+					  "COALESCE(j->'result'->'violations', '[]'::jsonb), "
+					  "j->'result'->'proof'->>'proof_id', j->>'user', l, "
+					  "COALESCE((j->>'at')::timestamptz, now()) "
+					  "FROM (SELECT payload::jsonb AS j, message_lsn::pg_lsn AS l "
+					  "FROM pg_temp.arka_cdc_rejections_in) v WHERE j->>'table' IS NOT NULL "
+					  "ON CONFLICT DO NOTHING RETURNING 1");
+	}
+	else
+		arka_buf_puts(s, "SELECT 1 WHERE false");
+	arka_buf_puts(s, ") INSERT INTO arka.cdc_progress AS p (slot_name, lsn, changes, flags, "
+				  "rejections, updated_at) VALUES (");
+	lit(s, w->slot);
+	arka_buf_putc(s, ',');
+	lsn_lit(s, progress_lsn);
+	snprintf(num, sizeof(num), ",%llu,", (unsigned long long) w->changes);
+	arka_buf_puts(s, num);
+	arka_buf_puts(s, "(SELECT count(*) FROM f), (SELECT count(*) FROM r), now()) "
+				  "ON CONFLICT (slot_name) DO UPDATE SET "
+				  "lsn = GREATEST(p.lsn, EXCLUDED.lsn), changes = p.changes + EXCLUDED.changes, "
+				  "flags = p.flags + EXCLUDED.flags, rejections = p.rejections + EXCLUDED.rejections, "
+				  "updated_at = now() RETURNING lsn::text, changes, flags, rejections");
+	if (s->oom || w->flags.oom || w->rejections.oom)
+	{
+		pgsql_fail(w->sql, PGSQL_ERR_PROTOCOL, "flags.commit", "out of memory building the write");
+		return false;
+	}
+
+	/*
+	 * One transaction: flags, rejections and progress commit together or
+	 * not at all.  COMMIT returns once the commit is durable, which
+	 * synchronous_commit = on (set for this session) guarantees.
+	 */
+	if (!exec_ok(w, "BEGIN", PGRES_COMMAND_OK))
+		return false;
+	if ((w->nflags && !copy_in(w, "pg_temp.arka_cdc_flags_in", &w->flags)) ||
+		(w->nrejections && !copy_in(w, "pg_temp.arka_cdc_rejections_in", &w->rejections)))
+	{
+		exec_ok(w, "ROLLBACK", PGRES_COMMAND_OK);
+		return false;
+	}
+	res = PQexec(w->sql->conn, s->data);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+	{
+		pgsql_fail_result(w->sql, res, "could not write flags and progress", "flags.commit");
+		PQclear(res);
+		exec_ok(w, "ROLLBACK", PGRES_COMMAND_OK);
+		return false;
+	}
+	if (!exec_ok(w, "COMMIT", PGRES_COMMAND_OK))
+	{
+		PQclear(res);
+		return false;
+	}
+	cdc_lsn_parse(PQgetvalue(res, 0, 0), strlen(PQgetvalue(res, 0, 0)), &w->committed_lsn);
+	w->total_changes = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+	w->total_flags = strtoull(PQgetvalue(res, 0, 2), NULL, 10);
+	w->total_rejections = strtoull(PQgetvalue(res, 0, 3), NULL, 10);
+	PQclear(res);
+	w->commits++;
+	flags_discard(w);
+	return true;
+}
+
+bool
+flags_read_progress(FlagWriter *w, CdcLsn *lsn)
+{
+	const char *params[1] = {w->slot};
+	PGresult   *res = PQexecParams(w->sql->conn,
+								   "SELECT lsn::text, changes, flags, rejections FROM arka.cdc_progress "
+								   "WHERE slot_name = $1", 1, NULL, params, NULL, NULL, 0);
+
+	*lsn = CDC_INVALID_LSN;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		pgsql_fail_result(w->sql, res, "could not read arka.cdc_progress", "flags.progress");
+		PQclear(res);
+		return false;
+	}
+	if (PQntuples(res) == 1)
+	{
+		cdc_lsn_parse(PQgetvalue(res, 0, 0), strlen(PQgetvalue(res, 0, 0)), lsn);
+		w->committed_lsn = *lsn;
+		w->total_changes = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+		w->total_flags = strtoull(PQgetvalue(res, 0, 2), NULL, 10);
+		w->total_rejections = strtoull(PQgetvalue(res, 0, 3), NULL, 10);
+	}
+	PQclear(res);
+	return true;
+}
