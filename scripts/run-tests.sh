@@ -103,6 +103,14 @@ else
 	fail "watchlist_xml"
 fi
 
+if fz_out=$(FUZZ_ARTIFACTS=/tmp /usr/bin/python3 test/fuzz/fuzz_watchlist_xml.py "$FUZZ_SECONDS" \
+	"$SHARED/data/watchlists" 2>&1); then
+	pass "fuzz_watchlist_xml (${fz_out##*: })"
+else
+	echo "$fz_out" | tail -20
+	fail "fuzz_watchlist_xml"
+fi
+
 # Server-side suites run from a scratch directory the postgres user owns.
 WORK=$(mktemp -d /tmp/arka-test.XXXXXX)
 rsync -a "$ROOT/sql" "$ROOT/expected" "$ROOT/test" "$WORK/"

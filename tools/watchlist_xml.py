@@ -144,6 +144,10 @@ def parse_xml(data, max_field=MAX_FIELD, max_depth=MAX_DEPTH, expect_root=None):
     except expat.ExpatError as e:
         raise ConvertError("line %d column %d: not well-formed XML: %s"
                            % (e.lineno, e.offset + 1, expat.ErrorString(e.code)))
+    except LookupError as e:
+        # the XML declaration names an encoding Python does not know
+        # (found by test/fuzz/fuzz_watchlist_xml.py)
+        raise ConvertError("line 1: unsupported encoding in the XML declaration: %s" % e)
     if state["root"] is None:
         raise ConvertError("no root element")
     return state["root"]
