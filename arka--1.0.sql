@@ -934,3 +934,18 @@ $$;
 REVOKE ALL ON FUNCTION arka_grant_admin(regrole) FROM PUBLIC;
 COMMENT ON FUNCTION arka_grant_admin(regrole) IS
 	'let a role define rules, lists and packs (run as the extension owner)';
+
+CREATE FUNCTION arka_grant_cdc(role regrole)
+	RETURNS void
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	EXECUTE format('GRANT USAGE ON SCHEMA arka TO %s', role);
+	EXECUTE format('GRANT SELECT ON arka.rules, arka.lists, arka.list_items, arka.protections TO %s', role);
+	EXECUTE format('GRANT SELECT, INSERT, UPDATE ON arka.cdc_progress TO %s', role);
+	EXECUTE format('GRANT SELECT, INSERT ON arka.flags, arka.rejections TO %s', role);
+	EXECUTE format('GRANT USAGE ON SEQUENCE arka.flags_flag_id_seq, arka.rejections_rejection_id_seq TO %s', role);
+END
+$$;
+REVOKE ALL ON FUNCTION arka_grant_cdc(regrole) FROM PUBLIC;
+COMMENT ON FUNCTION arka_grant_cdc(regrole) IS
+	'let a role (with LOGIN REPLICATION) run arka-cdc: read the rules, write flags, rejections and progress';

@@ -682,8 +682,10 @@ build(Catalog *c, ArkaRuleset *rs)
 	CatRule   **order;
 	size_t		it = 0;
 
-	qsort(c->lists, c->nlists, sizeof(char *), cmp_str);
-	qsort(c->items, c->nitems, sizeof(CatListItem), cmp_item);
+	if (c->nlists > 1)
+		qsort(c->lists, c->nlists, sizeof(char *), cmp_str);
+	if (c->nitems > 1)
+		qsort(c->items, c->nitems, sizeof(CatListItem), cmp_item);
 	for (size_t l = 0; l < c->nlists; l++)
 	{
 		const char *name = c->lists[l];
@@ -710,7 +712,8 @@ build(Catalog *c, ArkaRuleset *rs)
 		return false;
 	for (size_t i = 0; i < c->nrules; i++)
 		order[i] = &c->rules[i];
-	qsort(order, c->nrules, sizeof(CatRule *), cmp_rule);
+	if (c->nrules > 1)
+		qsort(order, c->nrules, sizeof(CatRule *), cmp_rule);
 	arka_arena_init(&scratch, 0);
 	for (size_t i = 0; i < c->nrules; i++)
 	{

@@ -54,34 +54,41 @@ lit(ArkaBuf *b, const char *s)
 	arka_buf_putc(b, '\'');
 }
 
-/* A field of a COPY text row (\N for NULL; backslash and controls escaped). */
+/* A field of a COPY text row (\\N for NULL; backslash and controls escaped). */
 static void
 field(ArkaBuf *b, const char *s, bool last)
 {
 	if (s == NULL)
-		arka_buf_puts(b, "\\N");
+		arka_buf_append(b, "\\N", 2);
 	else
-		for (const char *p = s; *p; p++)
+		while (*s)
 		{
-			switch (*p)
+			/* copy the longest run that needs no escaping in one go */
+			size_t		run = strcspn(s, "\\\t\n\r");
+
+			if (run)
+			{
+				arka_buf_append(b, s, run);
+				s += run;
+				continue;
+			}
+			switch (*s++)
 			{
 				case '\\':
-					arka_buf_puts(b, "\\\\");
+					arka_buf_append(b, "\\\\", 2);
 					break;
 				case '\t':
-					arka_buf_puts(b, "\\t");
+					arka_buf_append(b, "\\t", 2);
 					break;
 				case '\n':
-					arka_buf_puts(b, "\\n");
-					break;
-				case '\r':
-					arka_buf_puts(b, "\\r");
+					arka_buf_append(b, "\\n", 2);
 					break;
 				default:
-					arka_buf_putc(b, *p);
+					arka_buf_append(b, "\\r", 2);
+					break;
 			}
 		}
-	arka_buf_putc(b, last ? '\n' : '\t');
+	arka_buf_append(b, last ? "\n" : "\t", 1);
 }
 
 static void

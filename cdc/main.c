@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,8 +85,19 @@ typedef struct Txn
 } Txn;
 
 /* Everything the loop keeps. */
+/* A table's partition root ("" when it is not a partition), cached. */
+typedef struct RootEntry
+{
+	char	   *key;			/* "schema\x1ftable" */
+	char	   *schema;			/* root, NULL when none */
+	char	   *table;
+} RootEntry;
+
 typedef struct Daemon
 {
+	RootEntry  *roots;
+	size_t		nroots,
+				cap_roots;
 	PGSQL		sql;
 	PGSQL		repl;
 	StreamContext stream;
@@ -94,7 +106,23 @@ typedef struct Daemon
 	Catalog		catalog;
 	Decider		decider;
 	Decision	decision;
-	FlagWriter	writer;
+
+	/*
+	 * Two writers, each with its own connection: one queues the flags of
+	 * the transactions being read while the other commits the previous
+	 * batch in the writer thread (at most one batch in flight, so batches
+	 * commit in stream order).
+	 */
+	PGSQL		wsql[2];
+	FlagWriter	w[2];
+	int			cur;			/* the queueing writer */
+	bool		inflight;		/* the other one is committing */
+	int			inflight_idx;
+	CdcLsn		inflight_lsn;	/* confirm this once that commit is done */
+	uint64_t	tot_flags,
+				tot_rejections,
+				tot_commits;
+	CdcLsn		committed_lsn;	/* progress LSN of the last finished commit */
 	Txn			txn;
 
 	CdcLsn		progress_at_start;	/* stored progress when streaming began */
@@ -202,15 +230,156 @@ note_error(Daemon *d, const char *msg)
 	d->metrics.last_error_time = (int64_t) time(NULL);
 }
 
+/* ---- the writer thread ---- */
+
+static pthread_mutex_t wlock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wjob = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t wdone = PTHREAD_COND_INITIALIZER;
+static FlagWriter *job;			/* being committed, NULL when idle */
+static CdcLsn job_lsn;
+static bool job_finished;		/* a result waits to be collected */
+static bool job_ok;
+
+static void *
+writer_main(void *arg)
+{
+	for (;;)
+	{
+		FlagWriter *w;
+		CdcLsn		lsn;
+		bool		ok;
+
+		pthread_mutex_lock(&wlock);
+		while (job == NULL || job_finished)
+			pthread_cond_wait(&wjob, &wlock);
+		w = job;
+		lsn = job_lsn;
+		pthread_mutex_unlock(&wlock);
+
+		ok = flags_commit(w, lsn);
+
+		pthread_mutex_lock(&wlock);
+		job_ok = ok;
+		job_finished = true;
+		pthread_cond_signal(&wdone);
+		pthread_mutex_unlock(&wlock);
+	}
+	return arg;
+}
+
+static void
+writer_submit(FlagWriter *w, CdcLsn lsn)
+{
+	pthread_mutex_lock(&wlock);
+	job = w;
+	job_lsn = lsn;
+	job_finished = false;
+	pthread_cond_signal(&wjob);
+	pthread_mutex_unlock(&wlock);
+}
+
+/* Has the job finished (waiting for it if asked)?  Then *ok is its result. */
+static bool
+writer_poll(bool wait, bool *ok)
+{
+	bool		done;
+
+	pthread_mutex_lock(&wlock);
+	while (wait && job != NULL && !job_finished)
+		pthread_cond_wait(&wdone, &wlock);
+	done = job != NULL && job_finished;
+	if (done)
+	{
+		*ok = job_ok;
+		job = NULL;
+		job_finished = false;
+	}
+	pthread_mutex_unlock(&wlock);
+	return done;
+}
+
+/* The queueing writer. */
+#define QUEUE(d) (&(d)->w[(d)->cur])
+
+/* Nothing read is left unwritten or uncommitted. */
+static bool
+all_durable(const Daemon *d)
+{
+	return !d->txn.open && d->pending_since == 0 && !d->inflight;
+}
+
+/*
+ * Collect the batch in flight if it has finished (or wait for it).  On
+ * success its LSN is confirmed.  False when its commit failed (logged).
+ */
+static bool
+collect(Daemon *d, bool wait)
+{
+	bool		ok;
+	FlagWriter *done;
+
+	if (!d->inflight || !writer_poll(wait, &ok))
+		return true;
+	d->inflight = false;
+	done = &d->w[d->inflight_idx];
+	if (!ok)
+	{
+		note_error(d, done->sql->errmsg);
+		return false;
+	}
+	d->tot_flags = done->total_flags;
+	d->tot_rejections = done->total_rejections;
+	d->tot_commits++;
+	if (done->committed_lsn > d->committed_lsn)
+		d->committed_lsn = done->committed_lsn;
+
+	/*
+	 * LSN decision: inflight_lsn is the end of the last transaction (or
+	 * the last rejected-attempt message) whose flags were in the batch
+	 * just committed -- durable, since synchronous_commit is on.  Batches
+	 * commit in stream order and every transaction ending before it was
+	 * in this batch or an earlier one, so the server may forget them.  0
+	 * means a batch inside a transaction: it confirms nothing.
+	 */
+	if (d->inflight_lsn != CDC_INVALID_LSN)
+		stream_confirm(&d->stream, d->inflight_lsn, all_durable(d));
+	return stream_send_status(&d->stream, false, false);
+}
+
+/* Hand the queue to the writer thread (after the batch in flight). */
+static bool
+submit(Daemon *d, CdcLsn lsn)
+{
+	if (!collect(d, true))
+		return false;
+	d->inflight = true;
+	d->inflight_idx = d->cur;
+	d->inflight_lsn = lsn;
+	writer_submit(QUEUE(d), lsn);
+	d->cur ^= 1;
+	return true;
+}
+
+/* Wait for the batch in flight, ignoring its result (we restart anyway). */
+static void
+abandon_inflight(Daemon *d)
+{
+	bool		ok;
+
+	if (d->inflight)
+		(void) writer_poll(true, &ok);
+	d->inflight = false;
+}
+
 static void
 publish(Daemon *d)
 {
 	int64_t		now = mono_ms();
 	CdcMetrics *m = &d->metrics;
 
-	m->flags = d->writer.total_flags;
-	m->rejections = d->writer.total_rejections;
-	m->commits = d->writer.commits;
+	m->flags = d->tot_flags;
+	m->rejections = d->tot_rejections;
+	m->commits = d->tot_commits;
 	m->bytes_received = d->stream.bytes_received;
 	m->received_lsn = d->stream.received_lsn;
 	m->confirmed_lsn = d->stream.durable_lsn;
@@ -233,38 +402,49 @@ publish(Daemon *d)
 }
 
 /*
- * Commit what is queued and confirm.  Returns false if the write failed
- * (logged); the caller then restarts from the durable position.
+ * Hand what is queued to the writer thread; with nothing to write, just
+ * confirm.  False if a write failed (logged): the caller then restarts
+ * from the durable position.
  */
 static bool
 commit_pending(Daemon *d)
 {
 	CdcLsn		lsn = d->pending_lsn;
 
-	if (flags_pending(&d->writer))
-	{
-		if (!flags_commit(&d->writer, lsn))
-		{
-			note_error(d, d->sql.errmsg);
-			return false;
-		}
-	}
-
-	/*
-	 * LSN decision: pending_lsn is the end of the last transaction (or the
-	 * position of the last rejected-attempt message) whose work is now
-	 * committed above, and durable since synchronous_commit is on.  Every
-	 * transaction ending at or before it has been read in full and its
-	 * flags are in arka.flags, so the server may forget it.  caught_up is
-	 * true only outside a transaction: then nothing delivered is left
-	 * unprocessed, and a later keepalive's walEnd may be confirmed too.
-	 */
-	if (lsn != CDC_INVALID_LSN)
-		stream_confirm(&d->stream, lsn, !d->txn.open);
 	d->pending_since = 0;
 	d->pending_commit_time = 0;
-	if (!stream_send_status(&d->stream, false, false))
+	if (flags_pending(QUEUE(d)))
+		return submit(d, lsn);	/* confirmed by collect() once committed */
+	if (!collect(d, true))
 		return false;
+
+	/*
+	 * LSN decision: nothing is queued and no batch is in flight, so every
+	 * transaction ending at or before lsn is completely processed (its
+	 * flags, if any, were in a batch already committed).
+	 */
+	if (lsn != CDC_INVALID_LSN)
+		stream_confirm(&d->stream, lsn, all_durable(d));
+	return stream_send_status(&d->stream, false, false);
+}
+
+/* Commit everything now and wait for it (stop, heartbeat). */
+static bool
+commit_all(Daemon *d, CdcLsn progress)
+{
+	if (d->pending_since && !commit_pending(d))
+		return false;
+	if (!collect(d, true))
+		return false;
+	if (progress != CDC_INVALID_LSN && progress > d->committed_lsn)
+	{
+		/*
+		 * LSN decision: progress is a position already confirmed (the
+		 * stream's durable position); storing it claims nothing new.
+		 */
+		if (!submit(d, progress) || !collect(d, true))
+			return false;
+	}
 	return true;
 }
 
@@ -466,7 +646,7 @@ handle_row(Daemon *d, const W2jMessage *m, const CatProtection *prot)
 	ArkaBuf		key;
 
 	d->metrics.changes++;
-	d->writer.changes++;
+	QUEUE(d)->changes++;
 	if (m->action == W2J_UPDATE && m->has_columns)
 		recover_toast(d, m, &extra, &nextra, toast_note, sizeof(toast_note));
 	cols = arka_arena_alloc(arena, sizeof(W2jColumn *) * (m->ncolumns + m->nunchanged + nextra + 1));
@@ -548,7 +728,7 @@ handle_row(Daemon *d, const W2jMessage *m, const CatProtection *prot)
 			.proof_id = dec->failed ? NULL : dec->proof,
 			.note = note[0] ? note : NULL,
 		};
-		bool		ok = flags_add(&d->writer, &f);
+		bool		ok = flags_add(QUEUE(d), &f);
 
 		arka_buf_free(&key);
 		if (!ok)
@@ -566,6 +746,64 @@ handle_row(Daemon *d, const W2jMessage *m, const CatProtection *prot)
 				 note);
 	}
 	return true;
+}
+
+/*
+ * The protection that covers a changed table: its own, else its partition
+ * root's (arka_protect on a partitioned table covers its partitions; the
+ * change is reported for the partition, as the trigger reports it).
+ */
+static const CatProtection *
+protection_for(Daemon *d, const char *schema, const char *table)
+{
+	const CatProtection *prot = catalog_protection(&d->catalog, schema, table);
+	char		key[256];
+	RootEntry  *e = NULL;
+
+	if (prot != NULL || d->catalog.nprots == 0)
+		return prot;
+	snprintf(key, sizeof(key), "%s\x1f%s", schema, table);
+	for (size_t i = 0; i < d->nroots; i++)
+		if (strcmp(d->roots[i].key, key) == 0)
+			e = &d->roots[i];
+	if (e == NULL)
+	{
+		const char *params[2] = {schema, table};
+		PGresult   *res = PQexecParams(d->sql.conn,
+									   "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
+									   "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+									   "WHERE c.oid = pg_catalog.pg_partition_root(pg_catalog.to_regclass("
+									   "pg_catalog.quote_ident($1) || '.' || pg_catalog.quote_ident($2)))",
+									   2, NULL, params, NULL, NULL, 0);
+
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		{
+			PQclear(res);
+			return NULL;		/* not cached: asked again next time */
+		}
+		if (d->nroots == d->cap_roots)
+		{
+			size_t		ncap = d->cap_roots ? d->cap_roots * 2 : 64;
+			RootEntry  *n = realloc(d->roots, ncap * sizeof(RootEntry));
+
+			if (n == NULL)
+			{
+				PQclear(res);
+				return NULL;
+			}
+			d->roots = n;
+			d->cap_roots = ncap;
+		}
+		e = &d->roots[d->nroots++];
+		e->key = strdup(key);
+		e->schema = PQntuples(res) == 1 ? strdup(PQgetvalue(res, 0, 0)) : NULL;
+		e->table = PQntuples(res) == 1 ? strdup(PQgetvalue(res, 0, 1)) : NULL;
+		PQclear(res);
+	}
+	if (e->schema == NULL || e->table == NULL ||
+		(strcmp(e->schema, schema) == 0 && strcmp(e->table, table) == 0))
+		return NULL;
+	return catalog_protection(&d->catalog, e->schema, e->table);
 }
 
 /* One wal2json message.  False: stop streaming and restart (logged). */
@@ -625,9 +863,9 @@ handle_message(Daemon *d, const StreamMessage *sm)
 			{
 				CdcLsn		end = m.has_nextlsn ? m.nextlsn : d->txn.end_lsn;
 
-				if (flags_pending(&d->writer))
+				if (flags_pending(QUEUE(d)) || d->inflight)
 				{
-					/* confirmed by commit_pending once written */
+					/* confirmed once written (commit_pending, collect) */
 					d->pending_lsn = end;
 					mark_pending(d, d->txn.commit_time);
 				}
@@ -669,22 +907,15 @@ handle_message(Daemon *d, const StreamMessage *sm)
 			if (d->txn.skip || (m.action != W2J_INSERT && m.action != W2J_UPDATE))
 				return true;
 			{
-				const CatProtection *prot = catalog_protection(&d->catalog, m.schema, m.table);
+				const CatProtection *prot = protection_for(d, m.schema, m.table);
 
 				if (prot == NULL)
 					return true;
 				if (!handle_row(d, &m, prot))
 					return false;
 				/* a huge transaction: write flags in batches, progress unchanged */
-				if (d->writer.nflags >= (uint64_t) settings.batch_flags)
-				{
-					if (!flags_commit(&d->writer, CDC_INVALID_LSN))
-					{
-						note_error(d, d->sql.errmsg);
-						return false;
-					}
-					d->writer.changes = 0;
-				}
+				if (QUEUE(d)->nflags >= (uint64_t) settings.batch_flags && !submit(d, CDC_INVALID_LSN))
+					return false;
 			}
 			return true;
 
@@ -710,7 +941,7 @@ handle_message(Daemon *d, const StreamMessage *sm)
 				}
 				if (m.lsn <= d->progress_at_start)
 					return true;	/* recorded by a previous run */
-				if (!flags_add_rejection(&d->writer, m.lsn, m.content))
+				if (!flags_add_rejection(QUEUE(d), m.lsn, m.content))
 					return false;
 				/*
 				 * LSN decision: a non-transactional message is never inside
@@ -727,9 +958,9 @@ handle_message(Daemon *d, const StreamMessage *sm)
 	return true;
 }
 
-/* Open the SQL session arka-cdc writes with. */
+/* Open one SQL session of arka-cdc (reads, and writes of flags). */
 static bool
-open_sql(Daemon *d)
+open_session(PGSQL *p)
 {
 	static const char *const extra[] = {
 		/* the write of flags + progress must be durable before we confirm */
@@ -738,21 +969,52 @@ open_sql(Daemon *d)
 		"SET application_name TO 'arka-cdc'",
 	};
 
-	if (!pgsql_open(&d->sql, settings.conninfo, PGSQL_CONN_SQL) || !pgsql_set_session(&d->sql))
+	if (!pgsql_open(p, settings.conninfo, PGSQL_CONN_SQL) || !pgsql_set_session(p))
 		return false;
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
 	{
-		PGresult   *res = PQexec(d->sql.conn, extra[i]);
+		PGresult   *res = PQexec(p->conn, extra[i]);
 
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		{
-			pgsql_fail_result(&d->sql, res, "could not set up the session", "pgsql.session");
+			pgsql_fail_result(p, res, "could not set up the session", "pgsql.session");
 			PQclear(res);
 			return false;
 		}
 		PQclear(res);
 	}
-	return flags_prepare(&d->writer);
+	return true;
+}
+
+/* The SQL session and the two writer sessions; errors end up in d->sql. */
+static bool
+open_sessions(Daemon *d)
+{
+	if (!open_session(&d->sql))
+		return false;
+	for (int i = 0; i < 2; i++)
+	{
+		if (!open_session(&d->wsql[i]) || !flags_prepare(&d->w[i]))
+		{
+			d->sql.err_kind = d->wsql[i].err_kind;
+			memcpy(d->sql.errmsg, d->wsql[i].errmsg, sizeof(d->sql.errmsg));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Close every session (the writer thread is idle). */
+static void
+close_sessions(Daemon *d)
+{
+	abandon_inflight(d);
+	flags_discard(&d->w[0]);
+	flags_discard(&d->w[1]);
+	pgsql_finish(&d->repl);
+	pgsql_finish(&d->sql);
+	pgsql_finish(&d->wsql[0]);
+	pgsql_finish(&d->wsql[1]);
 }
 
 static bool
@@ -783,9 +1045,18 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 
 	*stopped = false;
 	*fatal = false;
-	if (!open_sql(d))
+	/* partition roots are looked up again in this session (ATTACH meanwhile) */
+	for (size_t i = 0; i < d->nroots; i++)
 	{
-		*fatal = !pgsql_error_is_transient(d->sql.err_kind);
+		free(d->roots[i].key);
+		free(d->roots[i].schema);
+		free(d->roots[i].table);
+	}
+	d->nroots = 0;
+	if (!open_sessions(d))
+	{
+		*fatal = !pgsql_error_is_transient(d->sql.err_kind) &&
+			d->sql.err_kind != PGSQL_ERR_NONE;
 		note_error(d, d->sql.errmsg);
 		return false;
 	}
@@ -794,7 +1065,7 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 		*fatal = true;
 		return false;
 	}
-	if (!catalog_load(&d->catalog, &d->sql) || !flags_read_progress(&d->writer, &d->progress_at_start))
+	if (!catalog_load(&d->catalog, &d->sql) || !flags_read_progress(&d->w[0], &d->progress_at_start))
 	{
 		note_error(d, d->sql.errmsg);
 		*fatal = !pgsql_error_is_transient(d->sql.err_kind) && d->sql.err_kind != PGSQL_ERR_QUERY;
@@ -838,6 +1109,9 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 	d->pending_lsn = CDC_INVALID_LSN;
 	d->pending_since = 0;
 	d->txn.open = false;
+	d->tot_flags = d->w[0].total_flags;
+	d->tot_rejections = d->w[0].total_rejections;
+	d->committed_lsn = d->w[0].committed_lsn;
 	d->metrics.connected = true;
 	{
 		CdcLogLine	l;
@@ -855,8 +1129,7 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 	{
 		StreamMessage sm;
 		StreamResult r;
-		bool		pending = d->pending_since != 0;
-		int			timeout = pending ? 0 : 1000;
+		int			timeout = d->pending_since ? 0 : d->inflight ? 5 : 1000;
 
 		if (stream_reload_requested())
 			read_config(false);
@@ -864,7 +1137,6 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 		switch (r)
 		{
 			case STREAM_DATA:
-				d->stream.bytes_received += sm.len;
 				if (!handle_message(d, &sm))
 					return false;
 				break;
@@ -880,10 +1152,13 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 				 * a transaction read in part is dropped (not confirmed, so
 				 * the server sends it again next time).
 				 */
-				if (d->pending_since && !d->txn.open)
-					commit_pending(d);
-				else if (d->pending_since && d->txn.open)
-					flags_discard(&d->writer);
+				if (d->txn.open)
+				{
+					abandon_inflight(d);
+					d->pending_since = 0;
+				}
+				else
+					(void) commit_all(d, CDC_INVALID_LSN);
 				stream_close(&d->stream, 5000);
 				*stopped = true;
 				return true;
@@ -893,42 +1168,43 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 				return false;
 		}
 
+		/* a batch in flight may have finished: confirm it */
+		if (!collect(d, false))
+			return false;
+
 		/* group commit: enough queued, or queued long enough */
 		if (d->pending_since && !d->txn.open &&
-			(d->writer.nflags >= (uint64_t) settings.batch_flags ||
+			(QUEUE(d)->nflags >= (uint64_t) settings.batch_flags ||
 			 mono_ms() - d->pending_since >= settings.batch_delay_ms))
 		{
 			if (!commit_pending(d))
 				return false;
 		}
-		/* nothing queued, nothing open: every message delivered is processed */
-		if (!d->pending_since && !d->txn.open)
+
+		/*
+		 * LSN decision: nothing queued, nothing in flight, no transaction
+		 * half read: every message delivered is processed, which lets the
+		 * stream confirm a later keepalive's position (stream.c).
+		 */
+		if (all_durable(d))
 			stream_confirm(&d->stream, d->stream.durable_lsn, true);
 
 		/* heartbeat: keep arka.cdc_progress (and arka.cdc_status) current */
-		if (!d->pending_since && !d->txn.open &&
-			d->stream.durable_lsn > d->writer.committed_lsn &&
+		if (all_durable(d) && d->stream.durable_lsn > d->committed_lsn &&
 			mono_ms() - d->last_heartbeat_ms >= 30000)
 		{
 			d->last_heartbeat_ms = mono_ms();
-
-			/*
-			 * LSN decision: durable_lsn is already confirmed (it is what we
-			 * sent as flush); storing it as progress claims nothing new.
-			 */
-			if (!flags_commit(&d->writer, d->stream.durable_lsn))
+			if (!commit_all(d, d->stream.durable_lsn))
 				return false;
 		}
 		publish(d);
 
-		if (settings.stop_at_end && !d->pending_since && !d->txn.open &&
-			d->stream.durable_lsn >= d->stop_target)
+		if (settings.stop_at_end && all_durable(d) && d->stream.durable_lsn >= d->stop_target)
 		{
 			char		a[CDC_LSN_STRLEN];
 
 			/* the durable position is stored as progress too */
-			if (d->stream.durable_lsn > d->writer.committed_lsn &&
-				!flags_commit(&d->writer, d->stream.durable_lsn))
+			if (!commit_all(d, d->stream.durable_lsn))
 				return false;
 			stream_send_status(&d->stream, true, false);
 			log_info("stream.end", "processed everything committed before the start (up to %s)",
@@ -1038,7 +1314,18 @@ main(int argc, char **argv)
 	catalog_init(&d->catalog);
 	decider_init(&d->decider);
 	decision_init(&d->decision);
-	flags_init(&d->writer, &d->sql, settings.slot);
+	flags_init(&d->w[0], &d->wsql[0], settings.slot);
+	flags_init(&d->w[1], &d->wsql[1], settings.slot);
+	{
+		pthread_t	th;
+
+		if (pthread_create(&th, NULL, writer_main, NULL) != 0)
+		{
+			log_fatal("main.start", "could not start the writer thread");
+			return 1;
+		}
+		pthread_detach(th);
+	}
 	d->rate_ms = mono_ms();
 	cdc_backoff_init(&backoff, 500, 30000, (uint64_t) getpid() * 2654435761u);
 	log_info("main.start", "arka-cdc %s, slot \"%s\"%s", ARKA_CDC_VERSION, settings.slot,
@@ -1056,10 +1343,8 @@ main(int argc, char **argv)
 		if (stopped || stream_stop_requested())
 			break;
 		/* start over from the durable position: queued work is not confirmed */
-		flags_discard(&d->writer);
+		close_sessions(d);
 		memset(&d->txn, 0, sizeof(d->txn));
-		pgsql_finish(&d->repl);
-		pgsql_finish(&d->sql);
 		if (fatal)
 		{
 			log_fatal("main.exit", "arka-cdc cannot continue: %s",
@@ -1076,10 +1361,9 @@ main(int argc, char **argv)
 				break;
 		}
 	}
-	pgsql_finish(&d->repl);
-	pgsql_finish(&d->sql);
+	close_sessions(d);
 	log_info("main.exit", "stopped cleanly: changes=%llu flags=%llu rejections=%llu",
-			 (unsigned long long) d->metrics.changes, (unsigned long long) d->writer.total_flags,
-			 (unsigned long long) d->writer.total_rejections);
+			 (unsigned long long) d->metrics.changes, (unsigned long long) d->tot_flags,
+			 (unsigned long long) d->tot_rejections);
 	return 0;
 }

@@ -308,6 +308,16 @@ pgsql_fail(PGSQL *p, PgsqlErrorKind kind, const char *event, const char *fmt,...
  * connection "replication=database" is added after the user's settings,
  * so it wins.
  */
+/* libpq notice processor: one structured line per server notice. */
+static void
+notice_to_log(void *arg, const char *message)
+{
+	char		msg[PGSQL_ERRMSG_LEN];
+
+	one_line(message, msg, sizeof(msg));
+	log_warn("pgsql.notice", "%s", msg);
+}
+
 bool
 pgsql_open(PGSQL *p, const char *conninfo, PgsqlConnKind kind)
 {
@@ -359,6 +369,8 @@ pgsql_open(PGSQL *p, const char *conninfo, PgsqlConnKind kind)
 		p->conn = NULL;
 		return false;
 	}
+	/* server notices and warnings become structured lines too */
+	PQsetNoticeProcessor(p->conn, notice_to_log, NULL);
 	return true;
 }
 

@@ -33,3 +33,7 @@ echo "== screening one name against the OFAC SDN list: arka_screen vs pg_trgm vs
 pg_sql -c "CREATE EXTENSION pg_trgm" -c "CREATE EXTENSION pg_similarity" \
 	-c "SELECT arka_load_ofac(pg_read_file('$CLUSTER_DIR/ofac/ofac_sdn.csv'), pg_read_file('$CLUSTER_DIR/ofac/ofac_alt.csv'), pg_read_file('$CLUSTER_DIR/ofac/ofac_add.csv'))" >/dev/null
 as_postgres cat bench/screen.sql | pg_sql
+
+echo
+# arka-cdc: flagged changes/s beside pg_recvlogical, commit-to-flag lag (docs/cdc.md)
+bench/cdc.sh

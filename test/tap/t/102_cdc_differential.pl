@@ -1,0 +1,87 @@
+# Differential test (docs/cdc.md, "Same decisions as the trigger"):
+# thousands of rows of many column types written to a 'log'-mode table
+# with arka.record_all_decisions on, so the trigger records its own
+# decision and proof id for every row; arka-cdc's flags must carry the
+# same outcome, violations and proof id for each of them.  Also a table
+# with a mapping (document paths set over the columns).
+use strict;
+use warnings;
+use FindBin;
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $daemon = "$FindBin::RealBin/../../../cdc/build/arka-cdc";
+plan skip_all => "arka-cdc is not built ($daemon)" unless -x $daemon;
+
+my $node = PostgreSQL::Test::Cluster->new('cdc_diff');
+$node->init(allows_streaming => 'logical');
+$node->append_conf('postgresql.conf', qq{
+output_plugin_libraries = 'pgoutput, test_decoding, wal2json'
+timezone = 'America/New_York'
+});
+$node->start;
+my $connstr = $node->connstr('postgres');
+sub sql { return $node->safe_psql('postgres', $_[0]); }
+
+sql(q{
+	CREATE EXTENSION arka;
+	SELECT arka_define_rule('d.amount', '{">": [{"var": "amount"}, 700.005]}', 'US', 'AML', 'block');
+	SELECT arka_define_rule('d.sum', '{">=": [{"+": [{"var": "amount"}, {"var": "fee"}]}, 500.10]}', 'US', 'AML', 'review');
+	SELECT arka_define_rule('d.code', '{"==": [{"var": "code"}, "AB"]}', 'US', 'AML', 'review');
+	SELECT arka_define_rule('d.when', '{"<": [{"var": "at"}, "2024-06-01"]}', 'US', 'AML', 'review');
+	SELECT arka_define_rule('d.meta', '{"==": [{"var": "meta.deep.x"}, 1.10]}', 'US', 'AML', 'review');
+	SELECT arka_define_rule('d.payee', '{"in": [{"var": "payee.country"}, ["IR", "KP"]]}', 'US', 'SANCTIONS', 'block');
+	CREATE TYPE color AS ENUM ('red', 'green');
+	CREATE TABLE wide (id bigint PRIMARY KEY, amount numeric(38,10), fee numeric, code char(4), name varchar(40),
+		at timestamptz, local_at timestamp, day date, ok boolean, meta jsonb, f8 float8, f4 real,
+		small smallint, big bigint, hue color, tags text[], raw bytea, note text);
+	SELECT arka_protect('wide', 'log');
+	CREATE TABLE mapped (id int PRIMARY KEY, amt numeric, parties jsonb, kind text);
+	SELECT arka_protect('mapped', 'log', mapping => '{"amount": "amt", "payee": {"column": "parties", "path": "to"}, "currency": {"value": "USD"}}');
+});
+is(system($daemon, '--dbname', $connstr, '--slot', 'diff', '--create-slot', '--stop-at-end'), 0, 'slot created');
+
+sql(q{
+	SET arka.record_all_decisions = on;
+	INSERT INTO wide
+	SELECT g, round((g % 1000) + (g % 13) * 0.0001 + 0.005, 10), (g % 17) * 0.1 + 0.00001 * (g % 2),
+		CASE WHEN g % 3 = 0 THEN 'AB' ELSE 'CD' END, 'name ' || g,
+		timestamptz '2024-05-30 22:00:00+00' + g * interval '1 minute 1.25 second',
+		timestamp '2024-05-31 10:00:00' + g * interval '17 second',
+		date '2024-01-01' + g % 400, g % 2 = 0,
+		jsonb_build_object('deep', jsonb_build_object('x', (g % 3) * 0.55), 'g', g, 'big', 12345678901234567890.123456789),
+		g / 3.0, g / 7.0, g % 300, g::bigint * 1000000007, CASE WHEN g % 2 = 0 THEN 'red' ELSE 'green' END::color,
+		ARRAY['a' || g, 'b c'], decode(md5(g::text), 'hex'), CASE WHEN g % 4 = 0 THEN NULL ELSE 'n' END
+	FROM generate_series(1, 3000) g;
+	UPDATE wide SET amount = amount + 300.0001, meta = meta || '{"u": 1}' WHERE id % 5 = 0;
+	INSERT INTO mapped SELECT g, g * 1.5, jsonb_build_object('to', jsonb_build_object('country', CASE WHEN g % 4 = 0 THEN 'IR' ELSE 'DE' END)), 'k'
+	FROM generate_series(1, 500) g;
+});
+is(system($daemon, '--dbname', $connstr, '--slot', 'diff', '--stop-at-end'), 0, 'daemon ran to the end');
+
+my $decided = sql(q{SELECT count(*) FROM arka.decisions WHERE outcome IN ('review', 'block')});
+cmp_ok($decided, '>', 2000, "the trigger recorded many review/block decisions ($decided)");
+is(sql('SELECT count(*) FROM arka.flags'), $decided, 'one flag per recorded review/block decision');
+is(sql(q{
+	SELECT count(*) FROM (
+		(SELECT table_name, row_key, operation, outcome, violations, rule_versions, ruleset_version, proof_id
+		 FROM arka.decisions WHERE outcome IN ('review', 'block')
+		 EXCEPT ALL
+		 SELECT table_name, row_key, operation, outcome, violations, rule_versions, ruleset_version, proof_id
+		 FROM arka.flags)
+		UNION ALL
+		(SELECT table_name, row_key, operation, outcome, violations, rule_versions, ruleset_version, proof_id
+		 FROM arka.flags
+		 EXCEPT ALL
+		 SELECT table_name, row_key, operation, outcome, violations, rule_versions, ruleset_version, proof_id
+		 FROM arka.decisions WHERE outcome IN ('review', 'block'))) d}),
+	'0', 'same outcome, violations (evidence), rule versions, ruleset version and proof id as the trigger');
+is(sql(q{SELECT count(*) FROM arka.flags WHERE table_name = 'public.mapped'}),
+	sql(q{SELECT count(*) FROM arka.decisions WHERE table_name = 'public.mapped' AND outcome <> 'allow'}),
+	'mapped table: same decisions');
+is(sql(q{SELECT count(DISTINCT outcome) FROM arka.flags}), '2', 'both outcomes occur');
+
+$node->stop;
+done_testing();
