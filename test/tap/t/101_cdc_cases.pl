@@ -13,7 +13,10 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 
-my $daemon = "$FindBin::RealBin/../../../cdc/build/arka-cdc";
+# the daemon: $ARKA_CDC, else the one built in this tree, else the one make install put
+# beside the PostgreSQL binaries (make test runs these files from a scratch copy)
+my $daemon = $ENV{ARKA_CDC} // "$FindBin::RealBin/../../../cdc/build/arka-cdc";
+$daemon = "/usr/lib/postgresql/15/bin/arka-cdc" unless -x $daemon;
 plan skip_all => "arka-cdc is not built ($daemon)" unless -x $daemon;
 
 # command line
