@@ -3,28 +3,23 @@
  * wal2json.c
  *	  Parser of wal2json 2.5 format-version 2 messages, with exact numbers.
  *
- * Two passes over a message:
+ * The message is parsed by the engine core's JSON parser
+ * (arka_json_parse_opts, the parser of the core's tests and fuzz
+ * targets): numbers go straight from their literal to an exact decimal
+ * with arka_dec_parse_json (38 significant digits, exponents to +-6111,
+ * beyond that a clear "beyond the decimal range" error), strings are
+ * unescaped and UTF-8-checked into the arena, and a repeated key or a
+ * \u0000 in a string is an error.  The fields are then read off the
+ * value tree.
  *
- *   1. prescan: copy the message into a scratch buffer, replacing every
- *      number literal outside strings by its ordinal ("0", "1", ...) and
- *      recording the literal's span.  The lexer only needs to know where
- *      strings start and end (a '"' not preceded by a backslash escape);
- *      a number starts with '-' or a digit outside a string and runs over
- *      [0-9+-.eE].  Each span must match the JSON number grammar, so the
- *      rewritten text is valid JSON exactly when the original is, with
- *      the same structure.
- *   2. jansson parses the scratch copy; every number it returns is an
- *      index into the span table, and values are read from the original
- *      literal with arka_dec_parse_json (exact, 38 significant digits,
- *      exponents to ±6111, beyond that a clear "out of range" error).
- *
- * Why not jansson's numbers: jansson stores a literal with '.', 'e' or
- * 'E' as a double (1234567890123456789.123456789 loses its last ten
- * digits; 0.1 is not 0.1), fails on an integer beyond long long (a
- * numeric 1e30 prints as 31 digits), and fails on a real beyond double
- * range (numeric 9.99e400 prints as 401 digits); it has no raw-number
- * API.  Re-reading the literal by position is the only way to be exact,
- * and rewriting the literals keeps jansson from ever failing on them.
+ * Why not jansson, the daemon's JSON library elsewhere: jansson stores a
+ * literal with '.', 'e' or 'E' as a double (1234567890123456789.123456789
+ * loses its last ten digits; 0.1 is not 0.1), fails on an integer beyond
+ * long long (a numeric 1e30 prints as 31 digits) and on a real beyond
+ * double range (numeric 9.99e400 prints as 401 digits), and has no
+ * raw-number API; it also builds a malloc'd hash table per object, which
+ * cost 9.4 us per typical INSERT message against 1.0 us here (README,
+ * "Dependencies").
  *
  *-------------------------------------------------------------------------
  */
@@ -32,8 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #include "arka_decimal.h"
 #include "wal2json.h"
@@ -65,19 +58,12 @@ fail(W2jError *err, size_t offset, const char *fmt,...)
 	return false;
 }
 
+/* Default options: json and jsonb columns are parsed into values. */
 void
 w2j_parser_init(W2jParser *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->parse_json_columns = true;
-}
-
-void
-w2j_parser_free(W2jParser *p)
-{
-	free(p->scratch);
-	free(p->spans);
-	memset(p, 0, sizeof(*p));
 }
 
 const char *
@@ -104,270 +90,85 @@ w2j_action_name(W2jAction a)
 }
 
 /* ---------------------------------------------------------------------
- * Pass 1: number spans
+ * Reading the parsed message
  * ---------------------------------------------------------------------
  */
 
-/* RFC 8259 number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-static bool
-is_json_number(const char *s, size_t n)
+/* A member of an object (NULL when absent); wal2json objects are small. */
+static const ArkaValue *
+obj_get(const ArkaValue *obj, const char *key)
 {
-	size_t		i = 0,
-				start;
+	size_t		len = strlen(key);
 
-	if (i < n && s[i] == '-')
-		i++;
-	if (i >= n)
-		return false;
-	if (s[i] == '0')
-		i++;
-	else if (s[i] >= '1' && s[i] <= '9')
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-	else
-		return false;
-	if (i < n && s[i] == '.')
-	{
-		start = ++i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == start)
-			return false;
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E'))
-	{
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		start = i;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == start)
-			return false;
-	}
-	return i == n;
-}
-
-static inline bool
-is_number_char(char c)
-{
-	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-}
-
-static bool
-scratch_reserve(W2jParser *p, size_t need)
-{
-	size_t		cap;
-	char	   *s;
-
-	if (need <= p->scratch_cap)
-		return true;
-	cap = p->scratch_cap ? p->scratch_cap : 1024;
-	while (cap < need)
-	{
-		if (cap > SIZE_MAX / 2)
-			return false;
-		cap *= 2;
-	}
-	s = realloc(p->scratch, cap);
-	if (s == NULL)
-		return false;
-	p->scratch = s;
-	p->scratch_cap = cap;
-	return true;
-}
-
-static bool
-span_push(W2jParser *p, const W2jSpan *sp)
-{
-	if (p->nspans == p->spans_cap)
-	{
-		size_t		cap = p->spans_cap ? p->spans_cap * 2 : 64;
-		W2jSpan    *n;
-
-		if (cap > SIZE_MAX / sizeof(W2jSpan))
-			return false;
-		n = realloc(p->spans, cap * sizeof(W2jSpan));
-		if (n == NULL)
-			return false;
-		p->spans = n;
-		p->spans_cap = cap;
-	}
-	p->spans[p->nspans++] = *sp;
-	return true;
-}
-
-/*
- * Rewrite text into p->scratch with numbers replaced by their ordinals;
- * returns the rewritten length in *outlen.
- */
-static bool
-prescan(W2jParser *p, const char *text, size_t len, size_t *outlen, W2jError *err)
-{
-	size_t		o = 0;
-	bool		in_string = false;
-
-	p->nspans = 0;
-	if (len > SIZE_MAX - 64 || !scratch_reserve(p, len + 64))
-		return fail(err, 0, "out of memory for a message of %zu bytes", len);
-
-	for (size_t i = 0; i < len; i++)
-	{
-		char		c = text[i];
-
-		if (in_string)
-		{
-			if (c == '\\' && i + 1 < len)
-			{
-				/* an escape: the next byte never ends the string */
-				p->scratch[o++] = c;
-				c = text[++i];
-			}
-			else if (c == '"')
-				in_string = false;
-			p->scratch[o++] = c;
-		}
-		else if (c == '"')
-		{
-			in_string = true;
-			p->scratch[o++] = c;
-		}
-		else if (c == '-' || (c >= '0' && c <= '9'))
-		{
-			size_t		j = i;
-			char		idx[24];
-			int			n;
-			W2jSpan		sp;
-
-			while (j < len && is_number_char(text[j]))
-				j++;
-			if (!is_json_number(text + i, j - i))
-				return fail(err, i, "invalid number \"%.*s\" at byte %zu",
-							(int) (j - i > 40 ? 40 : j - i), text + i, i);
-			n = snprintf(idx, sizeof(idx), "%zu", p->nspans);
-			sp.off = i;
-			sp.len = j - i;
-			sp.soff = o;
-			sp.slen = (size_t) n;
-			if (!span_push(p, &sp) ||
-				!scratch_reserve(p, o + (size_t) n + (len - j) + 64))
-				return fail(err, i, "out of memory for a message of %zu bytes", len);
-			memcpy(p->scratch + o, idx, (size_t) n);
-			o += (size_t) n;
-			i = j - 1;
-		}
-		else
-			p->scratch[o++] = c;
-	}
-	p->scratch[o] = '\0';
-	*outlen = o;
-	return true;
-}
-
-/* Map an offset in the rewritten text back to the original message. */
-static size_t
-map_offset(const W2jParser *p, size_t soff)
-{
-	size_t		lo = 0,
-				hi = p->nspans;
-	const W2jSpan *sp;
-
-	/* last span with sp->soff <= soff */
-	while (lo < hi)
-	{
-		size_t		mid = lo + (hi - lo) / 2;
-
-		if (p->spans[mid].soff <= soff)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == 0)
-		return soff;
-	sp = &p->spans[lo - 1];
-	if (soff < sp->soff + sp->slen)
-		return sp->off;
-	return sp->off + sp->len + (soff - (sp->soff + sp->slen));
-}
-
-/* ---------------------------------------------------------------------
- * Pass 2 helpers
- * ---------------------------------------------------------------------
- */
-
-/* The original literal of a number jansson returned (an ordinal). */
-static const W2jSpan *
-number_span(W2jCtx *c, json_t *v)
-{
-	json_int_t	k;
-
-	if (!json_is_integer(v))
+	if (obj == NULL || obj->type != ARKA_OBJ)
 		return NULL;
-	k = json_integer_value(v);
-	if (k < 0 || (uint64_t) k >= c->p->nspans)
-		return NULL;
-	return &c->p->spans[k];
-}
+	for (size_t i = 0; i < obj->u.obj.n; i++)
+	{
+		const ArkaMember *m = &obj->u.obj.members[i];
 
-static char *
-arena_copy(W2jCtx *c, const char *s, size_t len)
-{
-	return arka_arena_strdup(c->arena, s, len);
+		if (m->keylen == len && memcmp(m->key, key, len) == 0)
+			return &m->val;
+	}
+	return NULL;
 }
 
 #define OOM(c) fail((c)->err, 0, "out of memory (arena limit reached)")
 
-/* An unsigned 32-bit integer field (xid, typeoid). */
+/*
+ * An unsigned 32-bit integer field (xid, typeoid): a plain integer
+ * literal, so "1e3" and "1.0" are refused although their values are
+ * integers (wal2json never writes them; they mean corruption).  The
+ * parser keeps a literal's exponent: 1e3 is coef 1, exp 3.
+ */
 static bool
-get_uint32(W2jCtx *c, json_t *v, const char *field, uint32_t *out)
+get_uint32(W2jCtx *c, const ArkaValue *v, const char *field, uint32_t *out)
 {
-	const W2jSpan *sp = number_span(c, v);
-	uint64_t	acc = 0;
+	const ArkaDec *d;
 
-	if (sp == NULL)
+	if (v == NULL || v->type != ARKA_NUM)
 		return fail(c->err, 0, "field \"%s\" must be a number", field);
-	for (size_t i = 0; i < sp->len; i++)
+	d = &v->u.num;
+	if (d->kind != ARKA_DEC_FINITE || d->coef < 0 || d->negzero || d->exp < 0)
+		return fail(c->err, 0, "field \"%s\" must be an unsigned 32-bit integer", field);
+	if (d->exp > 0)
 	{
-		char		ch = c->p->text[sp->off + i];
-
-		if (ch < '0' || ch > '9')
-			return fail(c->err, sp->off, "field \"%s\" must be an unsigned 32-bit integer, not %.*s",
-						field, (int) (sp->len > 40 ? 40 : sp->len), c->p->text + sp->off);
-		acc = acc * 10 + (uint64_t) (ch - '0');
-		if (acc > UINT32_MAX)
-			return fail(c->err, sp->off, "field \"%s\" is beyond 32 bits", field);
+		/* an exponent literal, or an integer of more than 38 digits */
+		if (d->coef != 0 && d->exp + 1 > 10)
+			return fail(c->err, 0, "field \"%s\" is beyond 32 bits", field);
+		return fail(c->err, 0, "field \"%s\" must be an unsigned 32-bit integer, "
+					"without exponent", field);
 	}
-	*out = (uint32_t) acc;
+	if (d->coef > (__int128) UINT32_MAX)
+		return fail(c->err, 0, "field \"%s\" is beyond 32 bits", field);
+	*out = (uint32_t) d->coef;
 	return true;
 }
 
-/* A string field copied into the arena; *out NULL for JSON null if allowed. */
+/* A string field (already in the arena); *out NULL for JSON null if allowed. */
 static bool
-get_string(W2jCtx *c, json_t *v, const char *field, bool null_ok, const char **out, size_t *outlen)
+get_string(W2jCtx *c, const ArkaValue *v, const char *field, bool null_ok, const char **out,
+		   size_t *outlen)
 {
 	*out = NULL;
 	if (outlen)
 		*outlen = 0;
-	if (v == NULL || (null_ok && json_is_null(v)))
+	if (v == NULL || (null_ok && v->type == ARKA_NULL))
 		return true;
-	if (!json_is_string(v))
+	if (v->type != ARKA_STR)
 		return fail(c->err, 0, "field \"%s\" must be a string%s", field, null_ok ? " or null" : "");
-	*out = arena_copy(c, json_string_value(v), json_string_length(v));
-	if (*out == NULL)
-		return OOM(c);
+	*out = v->u.str.ptr;
 	if (outlen)
-		*outlen = json_string_length(v);
+		*outlen = v->u.str.len;
 	return true;
 }
 
 static bool
-get_lsn(W2jCtx *c, json_t *v, const char *field, bool *has, CdcLsn *out)
+get_lsn(W2jCtx *c, const ArkaValue *v, const char *field, bool *has, CdcLsn *out)
 {
 	*has = false;
-	if (v == NULL || json_is_null(v))
+	if (v == NULL || v->type == ARKA_NULL)
 		return true;
-	if (!json_is_string(v) ||
-		!cdc_lsn_parse(json_string_value(v), json_string_length(v), out))
+	if (v->type != ARKA_STR || !cdc_lsn_parse(v->u.str.ptr, v->u.str.len, out))
 		return fail(c->err, 0, "field \"%s\" must be an LSN string like \"0/1540B18\"", field);
 	*has = true;
 	return true;
@@ -452,55 +253,47 @@ parse_number_text(W2jCtx *c, const W2jColumn *col, const char *s, size_t len, si
 				(int) (len > 40 ? 40 : len), s);
 }
 
-/* Convert one column value (see w2j_parse for the rules). */
+/*
+ * Convert one column value (see w2j_parse for the rules).  A number's
+ * text is the JSON text of its exact value (the literal itself unless it
+ * had more than 38 significant digits): rowdoc.c reads floats from it
+ * and main.c sends key values back to the server as parameters.
+ */
 static bool
-convert_value(W2jCtx *c, W2jColumn *col, json_t *v)
+convert_value(W2jCtx *c, W2jColumn *col, const ArkaValue *v)
 {
 	col->has_value = true;
 	col->text = NULL;
 	col->text_len = 0;
-	switch (json_typeof(v))
+	switch (v->type)
 	{
-		case JSON_NULL:
-			col->value = arka_null();
+		case ARKA_NULL:
+		case ARKA_BOOL:
+			col->value = *v;
 			return true;
-		case JSON_TRUE:
-			col->value = arka_bool(true);
-			return true;
-		case JSON_FALSE:
-			col->value = arka_bool(false);
-			return true;
-		case JSON_INTEGER:
+		case ARKA_NUM:
 			{
-				const W2jSpan *sp = number_span(c, v);
-				ArkaDec		d;
+				char	   *buf = arka_arena_alloc(c->arena, ARKA_DEC_STRLEN);
 
-				if (sp == NULL)
-					return fail(c->err, 0, "column \"%s\": bad number", col->name);
-				if (!parse_number_text(c, col, c->p->text + sp->off, sp->len, sp->off, &d))
-					return false;
-				col->text = arena_copy(c, c->p->text + sp->off, sp->len);
-				if (col->text == NULL)
+				if (buf == NULL)
 					return OOM(c);
-				col->text_len = sp->len;
-				col->value = arka_num(d);
+				col->text_len = arka_dec_to_json(&v->u.num, buf);
+				col->text = buf;
+				col->value = *v;
 				return true;
 			}
-		case JSON_STRING:
+		case ARKA_STR:
 			{
-				const char *s = json_string_value(v);
-				size_t		len = json_string_length(v);
-				char	   *copy = arena_copy(c, s, len);
+				const char *s = v->u.str.ptr;
+				size_t		len = v->u.str.len;
 
-				if (copy == NULL)
-					return OOM(c);
-				col->text = copy;
+				col->text = s;
 				col->text_len = len;
 				if (is_numeric_column(col))
 				{
 					ArkaDec		d;
 
-					if (!parse_number_text(c, col, copy, len, 0, &d))
+					if (!parse_number_text(c, col, s, len, 0, &d))
 						return false;
 					col->value = arka_num(d);
 				}
@@ -508,12 +301,12 @@ convert_value(W2jCtx *c, W2jColumn *col, json_t *v)
 				{
 					ArkaJsonError jerr;
 
-					if (!arka_json_parse(copy, len, c->arena, &col->value, &jerr))
+					if (!arka_json_parse(s, len, c->arena, &col->value, &jerr))
 						return fail(c->err, 0, "column \"%s\": invalid JSON value: %s at byte %zu",
 									col->name, jerr.message, jerr.offset);
 				}
 				else
-					col->value = arka_str(copy, len);
+					col->value = *v;
 				return true;
 			}
 		default:
@@ -524,7 +317,7 @@ convert_value(W2jCtx *c, W2jColumn *col, json_t *v)
 
 /* Parse "columns", "identity" or "pk": an array of {name, type, typeoid, value}. */
 static bool
-parse_columns(W2jCtx *c, json_t *arr, const char *field, bool want_value,
+parse_columns(W2jCtx *c, const ArkaValue *arr, const char *field, bool want_value,
 			  W2jColumn **out, size_t *nout)
 {
 	size_t		n;
@@ -532,9 +325,9 @@ parse_columns(W2jCtx *c, json_t *arr, const char *field, bool want_value,
 
 	*out = NULL;
 	*nout = 0;
-	if (!json_is_array(arr))
+	if (arr->type != ARKA_ARR)
 		return fail(c->err, 0, "field \"%s\" must be an array", field);
-	n = json_array_size(arr);
+	n = arr->u.arr.n;
 	if (n == 0)
 		return true;
 	if (n > SIZE_MAX / sizeof(W2jColumn))
@@ -546,27 +339,23 @@ parse_columns(W2jCtx *c, json_t *arr, const char *field, bool want_value,
 
 	for (size_t i = 0; i < n; i++)
 	{
-		json_t	   *o = json_array_get(arr, i);
-		json_t	   *v;
+		const ArkaValue *o = &arr->u.arr.items[i];
+		const ArkaValue *v;
 		W2jColumn  *col = &cols[i];
-		const char *name;
-		size_t		name_len;
 
-		if (!json_is_object(o))
+		if (o->type != ARKA_OBJ)
 			return fail(c->err, 0, "%s[%zu] must be an object", field, i);
-		v = json_object_get(o, "name");
+		v = obj_get(o, "name");
 		if (v == NULL)
 			return fail(c->err, 0, "%s[%zu] has no \"name\"", field, i);
-		if (!get_string(c, v, "name", false, &name, &name_len))
+		if (!get_string(c, v, "name", false, &col->name, &col->name_len))
 			return false;
-		col->name = name;
-		col->name_len = name_len;
-		if (!get_string(c, json_object_get(o, "type"), "type", false, &col->type, NULL))
+		if (!get_string(c, obj_get(o, "type"), "type", false, &col->type, NULL))
 			return false;
-		v = json_object_get(o, "typeoid");
+		v = obj_get(o, "typeoid");
 		if (v != NULL && !get_uint32(c, v, "typeoid", &col->typeoid))
 			return false;
-		v = json_object_get(o, "value");
+		v = obj_get(o, "value");
 		if (v == NULL)
 		{
 			if (want_value)
@@ -796,21 +585,21 @@ w2j_parse_timestamp(const char *s, size_t len, int64_t *pg_us)
 
 /* Does the action's object carry a table change with a new tuple? */
 static bool
-parse_change(W2jCtx *c, json_t *root, W2jMessage *m)
+parse_change(W2jCtx *c, const ArkaValue *root, W2jMessage *m)
 {
-	json_t	   *v;
+	const ArkaValue *v;
 	W2jColumn **cols_sorted = NULL;
 	W2jColumn **ident_sorted = NULL;
 
-	if (!get_string(c, json_object_get(root, "schema"), "schema", false, &m->schema, NULL) ||
-		!get_string(c, json_object_get(root, "table"), "table", false, &m->table, NULL))
+	if (!get_string(c, obj_get(root, "schema"), "schema", false, &m->schema, NULL) ||
+		!get_string(c, obj_get(root, "table"), "table", false, &m->table, NULL))
 		return false;
 	if (m->table == NULL)
 		return fail(c->err, 0, "a \"%s\" message needs a \"table\"", w2j_action_name(m->action));
 	if (m->action == W2J_TRUNCATE)
 		return true;
 
-	v = json_object_get(root, "columns");
+	v = obj_get(root, "columns");
 	if (v != NULL)
 	{
 		if (!parse_columns(c, v, "columns", true, &m->columns, &m->ncolumns))
@@ -820,7 +609,7 @@ parse_change(W2jCtx *c, json_t *root, W2jMessage *m)
 	else if (m->action != W2J_DELETE)
 		return fail(c->err, 0, "a \"%s\" message needs \"columns\"", w2j_action_name(m->action));
 
-	v = json_object_get(root, "identity");
+	v = obj_get(root, "identity");
 	if (v != NULL)
 	{
 		if (!parse_columns(c, v, "identity", true, &m->identity, &m->nidentity))
@@ -830,7 +619,7 @@ parse_change(W2jCtx *c, json_t *root, W2jMessage *m)
 	else if (m->action == W2J_DELETE)
 		return fail(c->err, 0, "a \"delete\" message needs \"identity\"");
 
-	v = json_object_get(root, "pk");
+	v = obj_get(root, "pk");
 	if (v != NULL)
 	{
 		if (!parse_columns(c, v, "pk", false, &m->pk, &m->npk))
@@ -902,19 +691,19 @@ parse_change(W2jCtx *c, json_t *root, W2jMessage *m)
 }
 
 static bool
-parse_message(W2jCtx *c, json_t *root, W2jMessage *m)
+parse_message(W2jCtx *c, const ArkaValue *root, W2jMessage *m)
 {
-	json_t	   *v = json_object_get(root, "transactional");
+	const ArkaValue *v = obj_get(root, "transactional");
 
-	if (!json_is_boolean(v))
+	if (v == NULL || v->type != ARKA_BOOL)
 		return fail(c->err, 0, "a \"message\" needs \"transactional\": true or false");
-	m->transactional = json_is_true(v);
-	v = json_object_get(root, "prefix");
+	m->transactional = v->u.b;
+	v = obj_get(root, "prefix");
 	if (v == NULL)
 		return fail(c->err, 0, "a \"message\" needs a \"prefix\"");
 	if (!get_string(c, v, "prefix", false, &m->prefix, &m->prefix_len))
 		return false;
-	v = json_object_get(root, "content");
+	v = obj_get(root, "content");
 	if (v == NULL)
 		return fail(c->err, 0, "a \"message\" needs a \"content\"");
 	return get_string(c, v, "content", false, &m->content, &m->content_len);
@@ -925,12 +714,11 @@ w2j_parse(W2jParser *p, const char *text, size_t len, ArkaArena *arena,
 		  W2jMessage *out, W2jError *err)
 {
 	W2jCtx		c = {p, arena, err};
-	size_t		slen = 0;
-	json_t	   *root;
-	json_error_t jerr;
-	json_t	   *v;
+	ArkaValue	rootval;
+	const ArkaValue *root = &rootval;
+	ArkaJsonError jerr;
+	const ArkaValue *v;
 	const char *action;
-	bool		ok = false;
 
 	memset(out, 0, sizeof(*out));
 	out->row = arka_null();
@@ -940,31 +728,21 @@ w2j_parse(W2jParser *p, const char *text, size_t len, ArkaArena *arena,
 	if (text == NULL || len == 0)
 		return fail(err, 0, "empty message");
 
-	p->text = text;
-	p->len = len;
-	if (!prescan(p, text, len, &slen, err))
-		return false;
-
-	root = json_loadb(p->scratch, slen, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
+	if (!arka_json_parse_opts(text, len, arena, ARKA_JSON_REJECT_DUPLICATES | ARKA_JSON_REJECT_NUL,
+							  &rootval, &jerr))
 	{
-		size_t		off = jerr.position >= 0 ? map_offset(p, (size_t) jerr.position) : 0;
+		if (strcmp(jerr.message, "number out of range") == 0)
+			return fail(err, jerr.offset, "invalid JSON at byte %zu: a number is beyond the "
+						"decimal range (exponent above %d)", jerr.offset, ARKA_DEC_EXP_MAX);
+		return fail(err, jerr.offset, "invalid JSON at byte %zu: %s", jerr.offset, jerr.message);
+	}
+	if (root->type != ARKA_OBJ)
+		return fail(err, 0, "a wal2json message must be a JSON object");
 
-		return fail(err, off, "invalid JSON at byte %zu: %s", off, jerr.text);
-	}
-	if (!json_is_object(root))
-	{
-		fail(err, 0, "a wal2json message must be a JSON object");
-		goto done;
-	}
-
-	v = json_object_get(root, "action");
-	if (!json_is_string(v) || json_string_length(v) != 1)
-	{
-		fail(err, 0, "field \"action\" must be a one-letter string");
-		goto done;
-	}
-	action = json_string_value(v);
+	v = obj_get(root, "action");
+	if (v == NULL || v->type != ARKA_STR || v->u.str.len != 1)
+		return fail(err, 0, "field \"action\" must be a one-letter string");
+	action = v->u.str.ptr;
 	switch (action[0])
 	{
 		case 'B':
@@ -977,22 +755,21 @@ w2j_parse(W2jParser *p, const char *text, size_t len, ArkaArena *arena,
 			out->action = (W2jAction) action[0];
 			break;
 		default:
-			fail(err, 0, "unknown action \"%s\"", action);
-			goto done;
+			return fail(err, 0, "unknown action \"%s\"", action);
 	}
 
-	v = json_object_get(root, "xid");
-	if (v != NULL && !json_is_null(v))
+	v = obj_get(root, "xid");
+	if (v != NULL && v->type != ARKA_NULL)
 	{
 		if (!get_uint32(&c, v, "xid", &out->xid))
-			goto done;
+			return false;
 		out->has_xid = true;
 	}
-	if (!get_lsn(&c, json_object_get(root, "lsn"), "lsn", &out->has_lsn, &out->lsn) ||
-		!get_lsn(&c, json_object_get(root, "nextlsn"), "nextlsn", &out->has_nextlsn, &out->nextlsn))
-		goto done;
-	if (!get_string(&c, json_object_get(root, "timestamp"), "timestamp", true, &out->timestamp, NULL))
-		goto done;
+	if (!get_lsn(&c, obj_get(root, "lsn"), "lsn", &out->has_lsn, &out->lsn) ||
+		!get_lsn(&c, obj_get(root, "nextlsn"), "nextlsn", &out->has_nextlsn, &out->nextlsn))
+		return false;
+	if (!get_string(&c, obj_get(root, "timestamp"), "timestamp", true, &out->timestamp, NULL))
+		return false;
 	if (out->timestamp)
 		out->has_commit_time = w2j_parse_timestamp(out->timestamp, strlen(out->timestamp),
 												   &out->commit_time);
@@ -1001,19 +778,12 @@ w2j_parse(W2jParser *p, const char *text, size_t len, ArkaArena *arena,
 	{
 		case W2J_BEGIN:
 		case W2J_COMMIT:
-			ok = true;
-			break;
+			return true;
 		case W2J_MESSAGE:
-			ok = parse_message(&c, root, out);
-			break;
+			return parse_message(&c, root, out);
 		default:
-			ok = parse_change(&c, root, out);
-			break;
+			return parse_change(&c, root, out);
 	}
-
-done:
-	json_decref(root);
-	return ok;
 }
 
 /* ---------------------------------------------------------------------

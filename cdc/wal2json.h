@@ -27,21 +27,10 @@
  * processed (it is also the XLogData dataStart of the C message).
  *
  * Exact numbers.  wal2json 2.5 prints int2/4/8, oid, float4/8 and
- * numeric values as bare JSON numbers (NaN and ±Infinity as null), e.g.
- * 1234567890123456789.123456789 or 1000000000000000000000000000000.
- * jansson would turn a real into a double (losing digits) and refuses
- * an integer beyond long long ("too big integer") or a real beyond
- * double range: both appear in real output.  So numbers never reach
- * jansson: a pre-scan (a small lexer that tracks strings and escapes)
- * records the text span of every number literal outside strings and
- * replaces the literal with its ordinal ("0", "1", …) in a rewritten
- * copy of the message; jansson parses that copy (JSON_DECODE_ANY, no
- * JSON_DECODE_INT_AS_REAL, JSON_REJECT_DUPLICATES), so every JSON number
- * it returns is a small integer, an index into the span table, and each
- * value is then read exactly from its original text with
- * arka_dec_parse_json.  Structure and strings still come from jansson.
- * Every span is checked against the JSON number grammar, so the
- * rewritten text is valid exactly when the original is.
+ * numeric values as bare JSON numbers (NaN and +-Infinity as null), e.g.
+ * 1234567890123456789.123456789 or 1000000000000000000000000000000.  The
+ * engine core's JSON parser reads every literal as an exact decimal
+ * (wal2json.c says why not jansson).
  *
  * Hostile input (truncated, malformed, wrong types, huge, deeply nested,
  * numbers beyond range) yields false with a clear message, never a crash
@@ -160,31 +149,14 @@ typedef struct W2jError
 	char		message[256];
 } W2jError;
 
-typedef struct W2jSpan
-{
-	size_t		off;			/* the literal in the original text */
-	size_t		len;
-	size_t		soff;			/* its replacement in the rewritten text */
-	size_t		slen;
-} W2jSpan;
-
-/* Reusable state (buffers grow to the largest message seen). */
+/* Parser options. */
 typedef struct W2jParser
 {
-	char	   *scratch;		/* the rewritten message */
-	size_t		scratch_cap;
-	W2jSpan    *spans;
-	size_t		nspans;
-	size_t		spans_cap;
-	const char *text;			/* the message being parsed */
-	size_t		len;
-
 	/* json and jsonb columns become nested values (default true) */
 	bool		parse_json_columns;
 } W2jParser;
 
 extern void w2j_parser_init(W2jParser *p);
-extern void w2j_parser_free(W2jParser *p);
 
 /*
  * Parse one wal2json v2 message from [text, text+len).  Everything *out

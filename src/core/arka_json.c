@@ -35,6 +35,7 @@ typedef struct JsonParser
 	size_t		pos;			/* next byte to look at */
 	ArkaArena  *arena;
 	ArkaJsonError *err;
+	unsigned	flags;			/* ARKA_JSON_* options */
 	int			depth;			/* containers currently open */
 	size_t		stack_limit;	/* max bytes of each temporary stack */
 
@@ -346,6 +347,8 @@ parse_string(JsonParser *p, const char **outp, size_t *outlen)
 
 						if (!decode_u_escape(p->s, len, i, &cp, &used, &msg))
 							return json_error(p, i + used, msg);
+						if (cp == 0 && (p->flags & ARKA_JSON_REJECT_NUL))
+							return json_error(p, i, "\\u0000 in a string");
 						n += utf8_encode(cp, tmp);
 						i += used;
 						break;
@@ -614,6 +617,20 @@ member_cmp(const ArkaMember *m, size_t a, size_t b)
 }
 
 /*
+ * The error for a repeated key under ARKA_JSON_REJECT_DUPLICATES (the
+ * object's members are all read, so the position is its end).
+ */
+static bool
+duplicate_key(JsonParser *p, const ArkaMember *m)
+{
+	char		msg[96];
+
+	snprintf(msg, sizeof(msg), "duplicate key \"%.*s\"",
+			 (int) (m->keylen > 40 ? 40 : m->keylen), m->key);
+	return json_error(p, p->pos, msg);
+}
+
+/*
  * Remove duplicate keys from members m[0..*n): the surviving member sits
  * at the position of the key's first occurrence and carries the value of
  * its last occurrence.  Small objects use a quadratic scan; larger ones a
@@ -643,6 +660,8 @@ dedup_members(JsonParser *p, ArkaMember *m, size_t *np)
 				if (!dead[j] && m[j].keylen == m[i].keylen &&
 					memcmp(m[j].key, m[i].key, m[i].keylen) == 0)
 				{
+					if (p->flags & ARKA_JSON_REJECT_DUPLICATES)
+						return duplicate_key(p, &m[i]);
 					m[j].val = m[i].val;
 					dead[i] = true;
 					any = true;
@@ -713,6 +732,13 @@ dedup_members(JsonParser *p, ArkaMember *m, size_t *np)
 				if (x->keylen != y->keylen ||
 					memcmp(x->key, y->key, x->keylen) != 0)
 					break;
+			}
+			if (j - i > 1 && (p->flags & ARKA_JSON_REJECT_DUPLICATES))
+			{
+				bool		r = duplicate_key(p, &m[idx[i]]);
+
+				free(idx);
+				return r;
 			}
 			if (j - i > 1)
 			{
@@ -933,10 +959,19 @@ bool
 arka_json_parse(const char *text, size_t len, ArkaArena *arena,
 				ArkaValue *out, ArkaJsonError *err)
 {
+	return arka_json_parse_opts(text, len, arena, 0, out, err);
+}
+
+/* arka_json_parse with ARKA_JSON_* options (see arka_json.h). */
+bool
+arka_json_parse_opts(const char *text, size_t len, ArkaArena *arena, unsigned flags,
+					 ArkaValue *out, ArkaJsonError *err)
+{
 	JsonParser	p;
 	bool		ok;
 
 	memset(&p, 0, sizeof(p));
+	p.flags = flags;
 	p.s = text;
 	p.len = len;
 	p.arena = arena;

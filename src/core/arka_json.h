@@ -37,6 +37,20 @@ extern bool arka_json_parse(const char *text, size_t len, ArkaArena *arena,
 							ArkaValue *out, ArkaJsonError *err);
 
 /*
+ * Options of arka_json_parse_opts, for machine-written input where these
+ * mean corruption (arka-cdc's wal2json messages: PostgreSQL text holds no
+ * NUL, and wal2json never repeats a key).  ARKA_JSON_REJECT_DUPLICATES: a
+ * key repeated in one object is an error ("duplicate key \"k\"") instead
+ * of last-wins.  ARKA_JSON_REJECT_NUL: \u0000 in a string is an error, so
+ * every string is a C string of its full length.
+ */
+#define ARKA_JSON_REJECT_DUPLICATES 0x0001
+#define ARKA_JSON_REJECT_NUL		0x0002
+
+extern bool arka_json_parse_opts(const char *text, size_t len, ArkaArena *arena,
+								 unsigned flags, ArkaValue *out, ArkaJsonError *err);
+
+/*
  * Growable output buffer used by serializers across the core.
  */
 typedef struct ArkaBuf

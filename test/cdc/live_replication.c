@@ -502,7 +502,6 @@ test_stream(void)
 	}
 
 	arka_arena_free(&arena);
-	w2j_parser_free(&wp);
 }
 
 /* Invalidate a slot through max_slot_wal_keep_size (throwaway servers only). */

@@ -183,7 +183,6 @@ test_document_and_decision(void)
 	decider_free(&d);
 	catalog_free(&cat);
 	arka_arena_free(&arena);
-	w2j_parser_free(&p);
 }
 
 static void

@@ -153,7 +153,6 @@ check_payments_row(const W2jMessage *m)
 	else if (strcmp(id, "5e0") == 0 && m->action == W2J_INSERT)
 	{
 		CHECK_STR(canon(col(m, "fee")), "999e398");	/* 401 digits */
-		CHECK(m->columns[2].text_len == 401);
 		CHECK_STR(canon(col(m, "rate")), "5e-324");
 	}
 	else if (strcmp(id, "9223372036854775807e0") == 0)
@@ -483,7 +482,7 @@ test_malformed(void)
 		{"{\"action\":\"B\",\"xid\":-}", "invalid number"},
 		{"{\"action\":\"B\",\"xid\":1e}", "invalid number"},
 		{"{\"action\":\"B\",\"xid\":+1}", "invalid JSON"},
-		{"{\"action\":\"B\",\"xid\":1-2}", "invalid number"},
+		{"{\"action\":\"B\",\"xid\":1-2}", "invalid JSON"},
 		{"{\"action\":\"B\",\"xid\":NaN}", "invalid JSON"},
 		{"{\"action\":\"B\",\"xid\":Infinity}", "invalid JSON"},
 		{"{\"action\":\"B\",\"x\":tru1e5}", "invalid JSON"},
@@ -534,15 +533,15 @@ test_error_offsets(void)
 	const char *t2 = "{\"action\":\"B\",\"xid\":01}";
 
 	CHECK(!parse_str(t1, &m, &err));
-	/* the 'x' is at byte 48; jansson reports at or just after it */
+	/* the 'x' is at byte 48 */
 	CHECK(err.offset >= 47 && err.offset <= 50);
 	CHECK(!parse_str(t2, &m, &err));
 	CHECK(err.offset == 20);
 }
 
-/* Strings full of digits, escapes and quotes are left alone by the pre-scan. */
+/* Strings full of digits, escapes and quotes keep their text. */
 static void
-test_prescan_strings(void)
+test_number_like_strings(void)
 {
 	W2jMessage	m;
 	W2jError	err;
@@ -554,7 +553,6 @@ test_prescan_strings(void)
 	CHECK(m.prefix && strcmp(m.prefix, "a\"1") == 0);
 	CHECK(m.content && strcmp(m.content, "x 12 \\\" 3.5e7 -0 \\") == 0);
 	CHECK(m.has_lsn && m.lsn == 5);
-	CHECK(parser.nspans == 3);
 }
 
 static void
@@ -735,7 +733,7 @@ test_hostile_sizes(void)
 	CHECK_STR(canon(col(&m, "n")), "33333333333333333333333333333333333333e-38");
 	free(s);
 
-	/* many numbers: ordinals get longer than the literals they replace */
+	/* many numbers in an unknown field */
 	s = malloc(4 * 200000 + 64);
 	n = (size_t) sprintf(s, "{\"action\":\"B\",\"x\":[");
 	for (int i = 0; i < 200000; i++)
@@ -746,7 +744,7 @@ test_hostile_sizes(void)
 	s[n - 1] = ']';
 	s[n++] = '}';
 	CHECK(parse(s, n, &m, &err, true));
-	CHECK(parser.nspans == 200000);
+	CHECK(m.action == W2J_BEGIN);
 	free(s);
 }
 
@@ -760,12 +758,11 @@ main(void)
 	test_truncations();
 	test_malformed();
 	test_error_offsets();
-	test_prescan_strings();
+	test_number_like_strings();
 	test_values();
 	test_timestamps();
 	test_hostile_sizes();
 
 	arka_arena_free(&arena);
-	w2j_parser_free(&parser);
 	return arka_test_summary("test_wal2json");
 }

@@ -640,6 +640,30 @@ test_dup_keys(void)
 	(void) snprintf(want + w, sizeof(want) - w, "\"new\":1}");
 	CHECK_STR(roundtrip(big), want);
 	CHECK(parse(big) && jval.u.obj.n == 41);
+
+	/* ARKA_JSON_REJECT_DUPLICATES: both paths refuse, naming the key */
+	CHECK(!arka_json_parse_opts(big, strlen(big), &arena, ARKA_JSON_REJECT_DUPLICATES, &jval, &jerr));
+	CHECK_STR(jerr.message, "duplicate key \"k0\"");
+	CHECK(!arka_json_parse_opts("{\"a\":{\"k\":1,\"k\":2}}", 21, &arena,
+								ARKA_JSON_REJECT_DUPLICATES, &jval, &jerr));
+	CHECK_STR(jerr.message, "duplicate key \"k\"");
+	CHECK(!arka_json_parse_opts("{\"\\u0061\":1,\"a\":2}", 20, &arena,
+								ARKA_JSON_REJECT_DUPLICATES, &jval, &jerr));
+	CHECK(arka_json_parse_opts("{\"ab\":1,\"a\":2}", 14, &arena, ARKA_JSON_REJECT_DUPLICATES,
+							   &jval, &jerr) && jval.u.obj.n == 2);
+}
+
+/* ARKA_JSON_REJECT_NUL: \u0000 is refused only with the option. */
+static void
+test_reject_nul(void)
+{
+	static const char text[] = "[\"a\\u0000b\"]";
+
+	CHECK(parse(text) && jval.u.arr.items[0].u.str.len == 3);
+	CHECK(!arka_json_parse_opts(text, sizeof(text) - 1, &arena, ARKA_JSON_REJECT_NUL, &jval, &jerr));
+	CHECK_STR(jerr.message, "\\u0000 in a string");
+	CHECK(jerr.offset == 3);
+	CHECK(arka_json_parse_opts("[\"a\\u0001\"]", 11, &arena, ARKA_JSON_REJECT_NUL, &jval, &jerr));
 }
 
 static void
@@ -721,6 +745,7 @@ main(void)
 	test_nesting();
 	test_big();
 	test_dup_keys();
+	test_reject_nul();
 	test_equal();
 	test_buf();
 
