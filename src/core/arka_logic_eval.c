@@ -11,6 +11,7 @@
  *-------------------------------------------------------------------------
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,7 +30,11 @@ arka_eval_init(ArkaEval *ev, ArkaArena *arena, const ArkaPathTable *paths,
 {
 	int			n = paths ? paths->n : 0;
 
-	memset(ev, 0, sizeof(*ev));
+	/* field by field: zeroing the error's message buffers per row costs more */
+	memset(ev, 0, offsetof(ArkaEval, err));
+	ev->err.code = ARKA_OK;
+	ev->err.path[0] = '\0';
+	ev->err.message[0] = '\0';
 	ev->arena = arena;
 	ev->ops = ops;
 	ev->doc = doc;
@@ -519,9 +524,11 @@ eval_fast(ArkaEval *ev, const ArkaNode *n, ArkaValue *out)
 		case OP_IN_LIST:
 			if (n->list < 0 || ev->lists == NULL || n->list >= ev->lists->n)
 				return 0;		/* the generic path reports the error */
-			if (v.type != ARKA_STR)
-				return 0;
-			*out = arka_bool(arka_strset_contains(&ev->lists->lists[n->list].items,
+			if (v.type == ARKA_NUM)
+				return 0;		/* looked up as its JavaScript string: generic path */
+			/* op_in_list: only strings and numbers can be members */
+			*out = arka_bool(v.type == ARKA_STR &&
+							 arka_strset_contains(&ev->lists->lists[n->list].items,
 												  v.u.str.ptr, v.u.str.len));
 			return 1;
 		default:
@@ -602,7 +609,17 @@ arka_logic_eval(ArkaEval *ev, const ArkaNode *n, ArkaValue *out)
 				*out = arka_null();
 				for (int i = 0; i < n->nargs; i++)
 				{
-					if (!arka_logic_eval(ev, n->args[i], out))
+					const ArkaNode *arg = n->args[i];
+					int			r = 0;
+
+					/*
+					 * The usual operand, a field against a literal, directly:
+					 * no entry checks per operand.  When the fast path cannot
+					 * decide (r == 0), the generic evaluation does.
+					 */
+					if (arg->fast && (r = eval_fast(ev, arg, out)) < 0)
+						return false;
+					if (r == 0 && !arka_logic_eval(ev, arg, out))
 						return false;
 					if (arka_truthy(out) == (n->op == OP_OR))
 						return true;
