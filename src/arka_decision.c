@@ -40,6 +40,7 @@ typedef struct SelectionCache
 	char	   *dom_key;
 	const ArrayType *jur_stable;	/* arrays known not to move (protections) */
 	const ArrayType *dom_stable;
+	bool		stable;			/* the *_stable pointers are set (NULL = no filter) */
 	ArkaArena	arena;
 	ArkaSelection sel;
 	bool		valid;
@@ -120,8 +121,8 @@ arka_get_selection(ArkaRuleset *rs, ArrayType *jurisdictions, ArrayType *domains
 				dl;
 
 	/* the trigger's filters live as long as the ruleset: compare pointers */
-	if (stable && selcache.valid && selcache.rs == rs && selcache.builds == arka_ruleset_builds &&
-		selcache.day == day && (jurisdictions != NULL || domains != NULL) &&
+	if (stable && selcache.valid && selcache.stable && selcache.rs == rs &&
+		selcache.builds == arka_ruleset_builds && selcache.day == day &&
 		selcache.jur_stable == jurisdictions && selcache.dom_stable == domains)
 		return &selcache.sel;
 	jur = filter_key(jurisdictions, NULL, NULL);
@@ -133,6 +134,7 @@ arka_get_selection(ArkaRuleset *rs, ArrayType *jurisdictions, ArrayType *domains
 	{
 		selcache.jur_stable = stable ? jurisdictions : NULL;
 		selcache.dom_stable = stable ? domains : NULL;
+		selcache.stable = stable;
 		return &selcache.sel;
 	}
 
@@ -151,6 +153,7 @@ arka_get_selection(ArkaRuleset *rs, ArrayType *jurisdictions, ArrayType *domains
 	selcache.dom_key = dom ? MemoryContextStrdup(TopMemoryContext, dom) : NULL;
 	selcache.jur_stable = stable ? jurisdictions : NULL;
 	selcache.dom_stable = stable ? domains : NULL;
+	selcache.stable = stable;
 	selcache.rs = rs;
 	selcache.builds = arka_ruleset_builds;
 	selcache.day = day;

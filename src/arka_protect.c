@@ -313,6 +313,7 @@ arka_enforce(PG_FUNCTION_ARGS)
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	Relation	rel;
 	HeapTuple	tuple;
+	TupleTableSlot *slot;
 	const char *operation;
 	ArkaRuleset *rs;
 	const ArkaProtection *prot;
@@ -331,11 +332,13 @@ arka_enforce(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
 		tuple = td->tg_newtuple;
+		slot = td->tg_newslot;
 		operation = "UPDATE";
 	}
 	else if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 	{
 		tuple = td->tg_trigtuple;
+		slot = td->tg_trigslot;
 		operation = "INSERT";
 	}
 	else
@@ -353,7 +356,7 @@ arka_enforce(PG_FUNCTION_ARGS)
 				 errtable(rel)));
 
 	table_name = arka_table_program_name(tp);
-	arka_row_doc_init(&rd, tp, tuple, arka_eval_arena());
+	arka_row_doc_init(&rd, tp, tuple, slot, arka_eval_arena());
 	ok = arka_decide(&dec, rs,
 					 arka_get_selection(rs, prot->jurisdictions, prot->domains, true),
 					 &rd.src);
@@ -455,7 +458,7 @@ arka_dry_run(PG_FUNCTION_ARGS)
 				limit_reached = true;
 				break;
 			}
-			arka_row_doc_init(&rd, tp, SPI_tuptable->vals[i], arka_eval_arena());
+			arka_row_doc_init(&rd, tp, SPI_tuptable->vals[i], NULL, arka_eval_arena());
 			if (!arka_decide(&dec, rs,
 							 arka_get_selection(rs, prot ? prot->jurisdictions : NULL,
 												prot ? prot->domains : NULL, prot != NULL),

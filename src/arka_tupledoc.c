@@ -627,6 +627,29 @@ datetime_value(ArkaEval *ev, const ColInfo *c, Datum d, ArkaValue *out)
 }
 
 /*
+ * The row's datums, once per row.  A trigger's slot usually has them
+ * already (the projection of an INSERT ... SELECT is a deformed virtual
+ * slot), so reading them there saves deforming the tuple again; a bare
+ * tuple is deformed in one pass instead of a walk per attribute.
+ */
+static void
+row_deform(ArkaRowDoc *rd)
+{
+	int			natts = rd->tp->desc->natts;
+
+	if (rd->slot != NULL && rd->slot->tts_tupleDescriptor->natts == natts)
+	{
+		slot_getallattrs(rd->slot);
+		rd->values = rd->slot->tts_values;
+		rd->isnull = rd->slot->tts_isnull;
+		return;
+	}
+	rd->values = palloc(sizeof(Datum) * natts);
+	rd->isnull = palloc(sizeof(bool) * natts);
+	heap_deform_tuple(rd->tuple, rd->tp->desc, rd->values, rd->isnull);
+}
+
+/*
  * The value of column c in the row, converted; a jsonb column is read in
  * place when subpath has segments.  Returns 1/0/-1 like a document lookup.
  * Not-a-number and infinite amounts are errors: a rule must never
@@ -641,15 +664,8 @@ column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, Ark
 	ArkaValue	v;
 	int			r;
 
-	/* one pass over the tuple instead of a walk per attribute */
 	if (rd->values == NULL)
-	{
-		int			natts = rd->tp->desc->natts;
-
-		rd->values = palloc(sizeof(Datum) * natts);
-		rd->isnull = palloc(sizeof(bool) * natts);
-		heap_deform_tuple(rd->tuple, rd->tp->desc, rd->values, rd->isnull);
-	}
+		row_deform(rd);
 	d = rd->values[c->attnum - 1];
 	isnull = rd->isnull[c->attnum - 1];
 	if (isnull)
@@ -755,7 +771,12 @@ column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, Ark
 
 				/* detoast (or re-align a short datum) once per row, not per path */
 				if (rd->jsonb == NULL)
-					rd->jsonb = palloc0(sizeof(Jsonb *) * rd->tp->ncols);
+				{
+					rd->jsonb = arka_arena_alloc(rd->arena, sizeof(Jsonb *) * rd->tp->ncols);
+					if (rd->jsonb == NULL)
+						return column_error(ev, c, "could not be read: out of memory");
+					memset(rd->jsonb, 0, sizeof(Jsonb *) * rd->tp->ncols);
+				}
 				if (rd->jsonb[col] == NULL)
 					rd->jsonb[col] = DatumGetJsonbP(d);
 				jb = rd->jsonb[col];
@@ -927,10 +948,12 @@ row_canon(void *doc, ArkaBuf *buf)
 }
 
 void
-arka_row_doc_init(ArkaRowDoc *rd, ArkaTableProgram *tp, HeapTuple tuple, ArkaArena *arena)
+arka_row_doc_init(ArkaRowDoc *rd, ArkaTableProgram *tp, HeapTuple tuple, TupleTableSlot *slot,
+				  ArkaArena *arena)
 {
 	rd->tp = tp;
 	rd->tuple = tuple;
+	rd->slot = slot;
 	rd->values = NULL;
 	rd->isnull = NULL;
 	rd->jsonb = NULL;

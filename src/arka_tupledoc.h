@@ -17,6 +17,7 @@
 #include "postgres.h"
 #include "access/htup.h"
 #include "access/tupdesc.h"
+#include "executor/tuptable.h"
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
@@ -48,6 +49,7 @@ typedef struct ArkaRowDoc
 {
 	ArkaTableProgram *tp;
 	HeapTuple	tuple;
+	TupleTableSlot *slot;		/* the trigger's slot holding tuple, or NULL */
 	Datum	   *values;			/* the tuple deformed once, on first use */
 	bool	   *isnull;
 	Jsonb	  **jsonb;			/* detoasted jsonb columns, by column index */
@@ -57,9 +59,13 @@ typedef struct ArkaRowDoc
 	ArkaDocSource src;
 } ArkaRowDoc;
 
-/* Set up rd (and rd->src) to decide tuple; arena is the evaluation arena. */
+/*
+ * Set up rd (and rd->src) to decide tuple; slot, when not NULL, holds the
+ * same row (a trigger's), whose datums are read from it.  arena is the
+ * evaluation arena.
+ */
 extern void arka_row_doc_init(ArkaRowDoc *rd, ArkaTableProgram *tp, HeapTuple tuple,
-							  ArkaArena *arena);
+							  TupleTableSlot *slot, ArkaArena *arena);
 
 /* The row's key: primary key (or replica identity) columns, or NULL. */
 extern Jsonb *arka_row_key(ArkaRowDoc *rd);
