@@ -35,6 +35,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
@@ -53,13 +54,25 @@ bool		arka_fail_open = false;
 bool		arka_record_all = false;
 int			arka_dry_run_limit = 1000000;
 
-/* {"rule_id": version, ...} of the rules a decision evaluated. */
+/*
+ * {"rule_id": version, ...} of the rules a decision evaluated.  It depends
+ * only on the selection, whose digest covers exactly those "rule_id
+ * version" lines, so it is built once per ruleset and selection rather
+ * than for every recorded decision.
+ */
 static Jsonb *
 rule_versions(ArkaDecisionCtx *dec)
 {
+	static Jsonb *cached = NULL;
+	static int64 cached_builds = -1;
+	static char cached_digest[65];
 	JsonbParseState *ps = NULL;
 	JsonbValue *res;
+	Jsonb	   *built;
 
+	if (cached != NULL && cached_builds == arka_ruleset_builds &&
+		strcmp(cached_digest, dec->sel->digest_hex) == 0)
+		return cached;
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
 	for (int i = 0; i < dec->rs->nrules; i++)
 	{
@@ -75,7 +88,14 @@ rule_versions(ArkaDecisionCtx *dec)
 		pushJsonbValue(&ps, WJB_VALUE, &v);
 	}
 	res = pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
-	return JsonbValueToJsonb(res);
+	built = JsonbValueToJsonb(res);
+	if (cached != NULL)
+		pfree(cached);
+	cached = MemoryContextAlloc(TopMemoryContext, VARSIZE(built));
+	memcpy(cached, built, VARSIZE(built));
+	cached_builds = arka_ruleset_builds;
+	strlcpy(cached_digest, dec->sel->digest_hex, sizeof(cached_digest));
+	return cached;
 }
 
 /* A member of a result object as its own jsonb (the violations array). */
@@ -89,18 +109,26 @@ result_member(Jsonb *result, const char *key)
 	return JsonbValueToJsonb(&v);
 }
 
-/* Put a value into the column of that name (no SQL: see record_decision). */
+/*
+ * Put a value into the column of that name (no SQL: see record_decision).
+ * record_decision fills the columns in the table's order, so the search
+ * starts after the column set last: one name comparison per column.
+ */
 static void
 set_column(TupleDesc desc, Datum *values, bool *nulls, const char *name, Datum value, bool isnull)
 {
-	for (int i = 0; i < desc->natts; i++)
+	static int	next = 0;
+
+	for (int n = 0; n < desc->natts; n++)
 	{
+		int			i = (next + n) % desc->natts;
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
 		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
 		{
 			values[i] = value;
 			nulls[i] = isnull;
+			next = i + 1;
 			return;
 		}
 	}
