@@ -944,6 +944,18 @@ BEGIN
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE ON arka.cdc_progress TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT ON arka.flags, arka.rejections TO %s', role);
 	EXECUTE format('GRANT USAGE ON SEQUENCE arka.flags_flag_id_seq, arka.rejections_rejection_id_seq TO %s', role);
+	-- replication origins let the walsender drop arka-cdc's own writes
+	-- before decoding them (docs/cdc.md); only a superuser can grant these
+	IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+		EXECUTE format('GRANT EXECUTE ON FUNCTION pg_replication_origin_oid(text), '
+					   'pg_replication_origin_create(text), '
+					   'pg_replication_origin_session_setup(text) TO %s', role);
+	ELSE
+		RAISE NOTICE 'arka-cdc will run without replication origins, which makes it slower'
+			USING HINT = format('As a superuser: GRANT EXECUTE ON FUNCTION pg_replication_origin_oid(text), '
+								'pg_replication_origin_create(text), pg_replication_origin_session_setup(text) TO %s',
+								role);
+	END IF;
 END
 $$;
 REVOKE ALL ON FUNCTION arka_grant_cdc(regrole) FROM PUBLIC;

@@ -170,41 +170,58 @@ exec_ok(FlagWriter *w, const char *q, ExecStatusType want)
 	return true;
 }
 
-/* COPY the queued rows of one kind into its staging table. */
-static bool
-copy_in(FlagWriter *w, const char *table, const ArkaBuf *rows)
+/* How a batch write ended. */
+typedef enum BatchResult
 {
-	char		q[128];
-	PGresult   *res;
+	BATCH_OK,
+	BATCH_CONFLICT,				/* a flag was already written: redo safely */
+	BATCH_FAILED				/* logged; the connection needs a reset */
+} BatchResult;
 
-	snprintf(q, sizeof(q), "COPY %s FROM STDIN", table);
+/*
+ * COPY the queued rows of one kind into `table` (with a column list when
+ * cols is set).  With conflict_ok, a unique violation is BATCH_CONFLICT,
+ * not logged: the caller rolls back and writes the batch the safe way.
+ */
+static BatchResult
+copy_in(FlagWriter *w, const char *table, const char *cols, const ArkaBuf *rows, bool conflict_ok)
+{
+	char		q[512];
+	PGresult   *res;
+	BatchResult r = BATCH_OK;
+
+	snprintf(q, sizeof(q), "COPY %s%s FROM STDIN", table, cols ? cols : "");
 	res = PQexec(w->sql->conn, q);
 	if (PQresultStatus(res) != PGRES_COPY_IN)
 	{
 		pgsql_fail_result(w->sql, res, "could not write flags and progress", "flags.commit");
 		PQclear(res);
-		return false;
+		return BATCH_FAILED;
 	}
 	PQclear(res);
 	if (PQputCopyData(w->sql->conn, rows->data, (int) rows->len) != 1 ||
 		PQputCopyEnd(w->sql->conn, NULL) != 1)
 	{
 		pgsql_fail_result(w->sql, NULL, "could not write flags and progress", "flags.commit");
-		return false;
+		return BATCH_FAILED;
 	}
 	res = PQgetResult(w->sql->conn);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 	{
-		pgsql_fail_result(w->sql, res, "could not write flags and progress", "flags.commit");
-		PQclear(res);
-		while ((res = PQgetResult(w->sql->conn)) != NULL)
-			PQclear(res);
-		return false;
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (conflict_ok && state != NULL && strcmp(state, "23505") == 0)
+			r = BATCH_CONFLICT;
+		else
+		{
+			pgsql_fail_result(w->sql, res, "could not write flags and progress", "flags.commit");
+			r = BATCH_FAILED;
+		}
 	}
 	PQclear(res);
 	while ((res = PQgetResult(w->sql->conn)) != NULL)
 		PQclear(res);
-	return true;
+	return r;
 }
 
 bool
@@ -222,21 +239,71 @@ flags_prepare(FlagWriter *w)
 				"message_lsn text) ON COMMIT DELETE ROWS", PGRES_COMMAND_OK);
 }
 
-bool
-flags_commit(FlagWriter *w, CdcLsn progress_lsn)
+/*
+ * Tag this writer session's transactions with replication origin `name`
+ * (created if missing), so the walsender drops them before decoding
+ * (wal2json's filter-origins) instead of reassembling every flag only for
+ * filter-tables to discard it.  Needs EXECUTE on the origin functions
+ * (superuser by default; arka_grant_cdc grants them when run by a
+ * superuser).  Returns the origin id, or 0 when the session cannot use
+ * one: that is logged as a warning and costs speed, not correctness,
+ * since filter-tables still keeps arka-cdc's own writes out.
+ */
+uint32_t
+flags_use_origin(FlagWriter *w, const char *name)
+{
+	static const char *const steps[] = {
+		"SELECT COALESCE(pg_catalog.pg_replication_origin_oid($1), "
+		"pg_catalog.pg_replication_origin_create($1))",
+		"SELECT pg_catalog.pg_replication_origin_session_setup($1)",
+	};
+	const char *params[1] = {name};
+	uint32_t	id = 0;
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+	{
+		PGresult   *res = PQexecParams(w->sql->conn, steps[i], 1, NULL, params, NULL, NULL, 0);
+
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		{
+			const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+			log_warn("flags.origin", "cannot tag arka-cdc's writes with replication origin %s "
+					 "(%s): the server decodes them too, which slows arka-cdc down; as a superuser, "
+					 "SELECT arka_grant_cdc('<role>') or GRANT EXECUTE ON FUNCTION "
+					 "pg_replication_origin_oid(text), pg_replication_origin_create(text), "
+					 "pg_replication_origin_session_setup(text) TO <role>",
+					 name, msg ? msg : PQerrorMessage(w->sql->conn));
+			PQclear(res);
+			return 0;
+		}
+		if (i == 0)
+			id = (uint32_t) strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+	}
+	return id;
+}
+
+#define FLAG_COLUMNS "table_name, row_key, operation, commit_lsn, change_seq, xid, committed_at, " \
+	"kind, outcome, violations, rule_versions, ruleset_version, proof_id, note"
+
+/*
+ * The statement that ends a batch: the staged rejections (and, on the
+ * safe path, the staged flags) with ON CONFLICT DO NOTHING, and the
+ * progress row, counting only rows really inserted.
+ */
+static void
+build_batch_statement(FlagWriter *w, CdcLsn progress_lsn, bool direct)
 {
 	ArkaBuf    *s = &w->stmt;
-	PGresult   *res;
 	char		num[64];
 
 	s->len = 0;
 	arka_buf_puts(s, "WITH f AS (");
-	if (w->nflags)
-		arka_buf_puts(s, "INSERT INTO arka.flags (table_name, row_key, operation, commit_lsn, "
-					  "change_seq, xid, committed_at, kind, outcome, violations, rule_versions, "
-					  "ruleset_version, proof_id, note) SELECT table_name, row_key::jsonb, operation, "
-					  "commit_lsn::pg_lsn, change_seq, xid, committed_at::timestamptz, kind, outcome, "
-					  "violations::jsonb, rule_versions::jsonb, ruleset_version, proof_id, note "
+	if (w->nflags && !direct)
+		arka_buf_puts(s, "INSERT INTO arka.flags (" FLAG_COLUMNS ") SELECT table_name, row_key::jsonb, "
+					  "operation, commit_lsn::pg_lsn, change_seq, xid, committed_at::timestamptz, kind, "
+					  "outcome, violations::jsonb, rule_versions::jsonb, ruleset_version, proof_id, note "
 					  "FROM pg_temp.arka_cdc_flags_in ON CONFLICT DO NOTHING RETURNING 1");
 	else
 		arka_buf_puts(s, "SELECT 1 WHERE false");
@@ -264,15 +331,37 @@ flags_commit(FlagWriter *w, CdcLsn progress_lsn)
 	lsn_lit(s, progress_lsn);
 	snprintf(num, sizeof(num), ",%llu,", (unsigned long long) w->changes);
 	arka_buf_puts(s, num);
-	arka_buf_puts(s, "(SELECT count(*) FROM f), (SELECT count(*) FROM r), now()) "
+	if (direct)
+	{
+		/* COPY inserted every row or failed as a whole */
+		snprintf(num, sizeof(num), "%llu", (unsigned long long) w->nflags);
+		arka_buf_puts(s, num);
+	}
+	else
+		arka_buf_puts(s, "(SELECT count(*) FROM f)");
+	arka_buf_puts(s, ", (SELECT count(*) FROM r), now()) "
 				  "ON CONFLICT (slot_name) DO UPDATE SET "
 				  "lsn = GREATEST(p.lsn, EXCLUDED.lsn), changes = p.changes + EXCLUDED.changes, "
 				  "flags = p.flags + EXCLUDED.flags, rejections = p.rejections + EXCLUDED.rejections, "
 				  "updated_at = now() RETURNING lsn::text, changes, flags, rejections");
-	if (s->oom || w->flags.oom || w->rejections.oom)
+}
+
+/*
+ * Write the queued batch in one transaction.  direct: COPY the flags
+ * straight into arka.flags; a flag written before (see flags_commit)
+ * aborts the transaction with a unique violation and BATCH_CONFLICT.
+ */
+static BatchResult
+commit_batch(FlagWriter *w, CdcLsn progress_lsn, bool direct)
+{
+	PGresult   *res;
+	BatchResult r = BATCH_OK;
+
+	build_batch_statement(w, progress_lsn, direct);
+	if (w->stmt.oom || w->flags.oom || w->rejections.oom)
 	{
 		pgsql_fail(w->sql, PGSQL_ERR_PROTOCOL, "flags.commit", "out of memory building the write");
-		return false;
+		return BATCH_FAILED;
 	}
 
 	/*
@@ -281,25 +370,30 @@ flags_commit(FlagWriter *w, CdcLsn progress_lsn)
 	 * synchronous_commit = on (set for this session) guarantees.
 	 */
 	if (!exec_ok(w, "BEGIN", PGRES_COMMAND_OK))
-		return false;
-	if ((w->nflags && !copy_in(w, "pg_temp.arka_cdc_flags_in", &w->flags)) ||
-		(w->nrejections && !copy_in(w, "pg_temp.arka_cdc_rejections_in", &w->rejections)))
+		return BATCH_FAILED;
+	if (w->nflags)
+		r = direct ? copy_in(w, "arka.flags", " (" FLAG_COLUMNS ")", &w->flags, true) :
+			copy_in(w, "pg_temp.arka_cdc_flags_in", NULL, &w->flags, false);
+	if (r == BATCH_OK && w->nrejections)
+		r = copy_in(w, "pg_temp.arka_cdc_rejections_in", NULL, &w->rejections, false);
+	if (r != BATCH_OK)
 	{
-		exec_ok(w, "ROLLBACK", PGRES_COMMAND_OK);
-		return false;
+		if (!exec_ok(w, "ROLLBACK", PGRES_COMMAND_OK))
+			return BATCH_FAILED;
+		return r;
 	}
-	res = PQexec(w->sql->conn, s->data);
+	res = PQexec(w->sql->conn, w->stmt.data);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 	{
 		pgsql_fail_result(w->sql, res, "could not write flags and progress", "flags.commit");
 		PQclear(res);
 		exec_ok(w, "ROLLBACK", PGRES_COMMAND_OK);
-		return false;
+		return BATCH_FAILED;
 	}
 	if (!exec_ok(w, "COMMIT", PGRES_COMMAND_OK))
 	{
 		PQclear(res);
-		return false;
+		return BATCH_FAILED;
 	}
 	cdc_lsn_parse(PQgetvalue(res, 0, 0), strlen(PQgetvalue(res, 0, 0)), &w->committed_lsn);
 	w->total_changes = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
@@ -308,7 +402,43 @@ flags_commit(FlagWriter *w, CdcLsn progress_lsn)
 	PQclear(res);
 	w->commits++;
 	flags_discard(w);
-	return true;
+	return BATCH_OK;
+}
+
+/*
+ * Commit the queued batch.  Flags normally go straight into arka.flags
+ * by COPY, which is what keeps up with the stream: no staging table, no
+ * speculative insertion.  A change already flagged -- part of a huge
+ * transaction replayed after a crash, or a second slot's daemon flagging
+ * the same change -- makes that COPY fail on the unique key
+ * (commit_lsn, change_seq) and roll back, losing nothing; the batch is
+ * then written through the staging table with ON CONFLICT DO NOTHING,
+ * and so are the next FLAGS_SAFE_BATCHES batches, since conflicts come in
+ * runs.
+ */
+bool
+flags_commit(FlagWriter *w, CdcLsn progress_lsn)
+{
+	if (w->nflags > 0 && w->safe_batches == 0)
+	{
+		switch (commit_batch(w, progress_lsn, true))
+		{
+			case BATCH_OK:
+				return true;
+			case BATCH_FAILED:
+				return false;
+			case BATCH_CONFLICT:
+				log_info("flags.conflict", "a change in this batch is flagged already: writing "
+						 "this and the next %d batches with ON CONFLICT DO NOTHING",
+						 FLAGS_SAFE_BATCHES);
+				w->conflicts++;
+				w->safe_batches = FLAGS_SAFE_BATCHES + 1;
+				break;
+		}
+	}
+	if (w->safe_batches > 0)
+		w->safe_batches--;
+	return commit_batch(w, progress_lsn, false) == BATCH_OK;
 }
 
 bool

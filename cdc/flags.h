@@ -59,13 +59,21 @@ typedef struct FlagWriter
 	uint64_t	total_rejections;
 	CdcLsn		committed_lsn;	/* progress lsn of the last commit */
 	uint64_t	commits;
+
+	/* batches still to write the safe way after a conflict (flags_commit) */
+	int			safe_batches;
+	uint64_t	conflicts;		/* batches that met an already written flag */
 } FlagWriter;
+
+/* After a batch meets an existing flag, write this many more the safe way. */
+#define FLAGS_SAFE_BATCHES 16
 
 extern void flags_init(FlagWriter *w, PGSQL *sql, const char *slot);
 extern void flags_free(FlagWriter *w);
 
 /* Create the session's staging tables (after every connection). */
 extern bool flags_prepare(FlagWriter *w);
+extern uint32_t flags_use_origin(FlagWriter *w, const char *name);
 
 /* Queue (in memory only). */
 extern bool flags_add(FlagWriter *w, const FlagRow *f);

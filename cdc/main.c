@@ -115,6 +115,7 @@ typedef struct Daemon
 	 */
 	PGSQL		wsql[2];
 	FlagWriter	w[2];
+	uint32_t	origin[2];		/* replication origin of each writer, 0 = none */
 	int			cur;			/* the queueing writer */
 	bool		inflight;		/* the other one is committing */
 	int			inflight_idx;
@@ -994,12 +995,17 @@ open_sessions(Daemon *d)
 		return false;
 	for (int i = 0; i < 2; i++)
 	{
+		char		origin[128];	/* a slot name has at most 63 bytes */
+
 		if (!open_session(&d->wsql[i]) || !flags_prepare(&d->w[i]))
 		{
 			d->sql.err_kind = d->wsql[i].err_kind;
 			memcpy(d->sql.errmsg, d->wsql[i].errmsg, sizeof(d->sql.errmsg));
 			return false;
 		}
+		/* one origin per writer: a PostgreSQL 15 origin is active in one session */
+		snprintf(origin, sizeof(origin), "arka_cdc_%s_w%d", settings.slot, i);
+		d->origin[i] = flags_use_origin(&d->w[i], origin);
 	}
 	return true;
 }
@@ -1039,6 +1045,7 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 {
 	static const char *filter =
 		"arka.flags,arka.rejections,arka.cdc_progress,arka.decisions";
+	char		origins[32];
 	PgsqlOption *opts;
 	StreamConnectOpts co;
 	CdcLsn		startpos;
@@ -1075,7 +1082,7 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 		!pgsql_current_wal_lsn(&d->sql, &d->stop_target))
 		return false;
 
-	opts = calloc(pgsql_wal2json_noptions + 1, sizeof(PgsqlOption));
+	opts = calloc(pgsql_wal2json_noptions + 2, sizeof(PgsqlOption));
 	if (opts == NULL)
 		return false;
 	memcpy(opts, pgsql_wal2json_options, sizeof(PgsqlOption) * pgsql_wal2json_noptions);
@@ -1083,10 +1090,28 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 	opts[pgsql_wal2json_noptions].name = "filter-tables";
 	opts[pgsql_wal2json_noptions].value = filter;
 	memset(&co, 0, sizeof(co));
+	co.noptions = pgsql_wal2json_noptions + 1;
+
+	/*
+	 * ... and, when the writers carry replication origins, before they are
+	 * even decoded.  Only the writers' own transactions have these origins
+	 * (they hold nothing but flags, rejections and progress), so nothing
+	 * else can be filtered away.
+	 */
+	origins[0] = '\0';
+	for (int i = 0; i < 2; i++)
+		if (d->origin[i] != 0)
+			snprintf(origins + strlen(origins), sizeof(origins) - strlen(origins), "%s%u",
+					 origins[0] ? "," : "", d->origin[i]);
+	if (origins[0])
+	{
+		opts[co.noptions].name = "filter-origins";
+		opts[co.noptions].value = origins;
+		co.noptions++;
+	}
 	co.conninfo = settings.conninfo;
 	co.slot = settings.slot;
 	co.options = opts;
-	co.noptions = pgsql_wal2json_noptions + 1;
 	co.base_ms = 500;
 	co.cap_ms = 30000;
 
@@ -1129,7 +1154,12 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 	{
 		StreamMessage sm;
 		StreamResult r;
-		int			timeout = d->pending_since ? 0 : d->inflight ? 5 : 1000;
+		/*
+		 * Queued work and a free writer: only look for data already there
+		 * (none means idle: write now).  With the writer busy, wait briefly
+		 * for data, then check whether it has finished.
+		 */
+		int			timeout = d->pending_since ? (d->inflight ? 1 : 0) : d->inflight ? 5 : 1000;
 
 		if (stream_reload_requested())
 			read_config(false);
@@ -1142,7 +1172,8 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 				break;
 			case STREAM_KEEPALIVE:
 			case STREAM_IDLE:
-				if (d->pending_since && !d->txn.open && !commit_pending(d))
+				/* idle: write what is queued, unless a batch is still in flight */
+				if (d->pending_since && !d->txn.open && !d->inflight && !commit_pending(d))
 					return false;
 				break;
 			case STREAM_STOP:
@@ -1172,10 +1203,15 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 		if (!collect(d, false))
 			return false;
 
-		/* group commit: enough queued, or queued long enough */
+		/*
+		 * Group commit: enough queued, or queued long enough.  While a
+		 * batch is in flight the queue keeps growing up to batch_flags
+		 * rather than waiting for it: the batch after it is then larger,
+		 * so the writer keeps up with the stream in fewer commits.
+		 */
 		if (d->pending_since && !d->txn.open &&
 			(QUEUE(d)->nflags >= (uint64_t) settings.batch_flags ||
-			 mono_ms() - d->pending_since >= settings.batch_delay_ms))
+			 (!d->inflight && mono_ms() - d->pending_since >= settings.batch_delay_ms)))
 		{
 			if (!commit_pending(d))
 				return false;
