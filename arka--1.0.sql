@@ -869,10 +869,13 @@ CREATE TABLE arka.cdc_progress (
 	changes		bigint NOT NULL DEFAULT 0,
 	flags		bigint NOT NULL DEFAULT 0,
 	rejections	bigint NOT NULL DEFAULT 0,
-	updated_at	timestamptz NOT NULL DEFAULT now()
+	updated_at	timestamptz NOT NULL DEFAULT now(),
+	catalog		jsonb
 );
 COMMENT ON TABLE arka.cdc_progress IS
 	'the WAL position up to which arka-cdc has committed its work, per slot (written in the same transaction as the flags)';
+COMMENT ON COLUMN arka.cdc_progress.catalog IS
+	'arka-cdc''s copy of rules, lists and protections as of lsn: where it resumes after a restart';
 SELECT pg_catalog.pg_extension_config_dump('arka.cdc_progress', '');
 
 CREATE VIEW arka.cdc_status AS

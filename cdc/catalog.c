@@ -66,25 +66,56 @@ free_prot(CatProtection *p)
 	free(p->schema);
 	free(p->table);
 	free(p->mapping);
+	free(p->jurisdictions_text);
+	free(p->domains_text);
 	arka_arena_free(&p->arena);
 }
 
+/* Empty one kind of row (a TRUNCATE, or a reload). */
 static void
-catalog_clear(Catalog *c)
+clear_rules(Catalog *c)
 {
 	for (size_t i = 0; i < c->nrules; i++)
 		free_rule(&c->rules[i]);
+	c->nrules = 0;
+}
+
+static void
+clear_lists(Catalog *c)
+{
 	for (size_t i = 0; i < c->nlists; i++)
 		free(c->lists[i]);
+	c->nlists = 0;
+}
+
+static void
+clear_items(Catalog *c)
+{
 	for (size_t i = 0; i < c->nitems; i++)
 	{
 		free(c->items[i].list_name);
 		free(c->items[i].item);
 	}
+	c->nitems = 0;
+}
+
+static void
+clear_prots(Catalog *c)
+{
 	for (size_t i = 0; i < c->nprots; i++)
 		free_prot(&c->prots[i]);
-	c->nrules = c->nlists = c->nitems = c->nprots = 0;
+	c->nprots = 0;
+}
+
+static void
+catalog_clear(Catalog *c)
+{
+	clear_rules(c);
+	clear_lists(c);
+	clear_items(c);
+	clear_prots(c);
 	c->dirty = true;
+	c->version++;
 }
 
 void
@@ -282,6 +313,13 @@ col_text(const W2jColumn *col, ArkaArena *scratch)
 /* Fields of a rule row, by column name (text values). */
 typedef const char *(*FieldFn) (void *ctx, const char *name);
 
+/* Every NOT NULL column of arka.rules is there. */
+static bool
+has_rule_fields(const CatRule *r)
+{
+	return r->rule_id && r->jurisdiction && r->domain && r->action && r->severity && r->logic;
+}
+
 static bool
 set_rule(CatRule *r, FieldFn f, void *ctx)
 {
@@ -302,7 +340,7 @@ set_rule(CatRule *r, FieldFn f, void *ctx)
 	v = f(ctx, "effective_from");
 	if (v == NULL || !catalog_parse_date(v, &r->effective_from))
 		r->effective_from = ARKA_ALWAYS_EFFECTIVE;
-	return r->rule_id && r->jurisdiction && r->domain && r->action && r->severity && r->logic;
+	return has_rule_fields(r);
 }
 
 static bool
@@ -421,6 +459,8 @@ upsert_prot(Catalog *c, const char *schema, const char *table, const char *mode,
 	p.table = strdup(table);
 	p.mode = mode ? mode[0] : 'b';
 	p.mapping = xstrdup(mapping);
+	p.jurisdictions_text = xstrdup(jur);
+	p.domains_text = xstrdup(dom);
 	p.mapping_value = arka_null();
 	if (jur && !(p.has_jurisdictions = catalog_parse_text_array(jur, &p.arena, &p.jurisdictions)))
 		log_warn("catalog.protection", "table %s.%s: cannot read jurisdictions %s", schema, table, jur);
@@ -531,6 +571,252 @@ catalog_load(Catalog *c, PGSQL *sql)
 	return true;
 }
 
+/* ---- snapshot (stored with arka-cdc's progress) ---- */
+
+/* A JSON string, or null for NULL. */
+static void
+put_str(ArkaBuf *b, const char *key, const char *s, bool comma)
+{
+	if (comma)
+		arka_buf_putc(b, ',');
+	arka_json_write_string(b, key, strlen(key));
+	arka_buf_putc(b, ':');
+	if (s == NULL)
+		arka_buf_puts(b, "null");
+	else
+		arka_json_write_string(b, s, strlen(s));
+}
+
+/*
+ * {"rules":[{...}],"lists":[...],"items":[[list,item],...],
+ *  "protections":[{...}]}: every field of the copy, texts as they came
+ * from the catalog, so loading gives back the same copy.
+ */
+bool
+catalog_serialize(const Catalog *c, ArkaBuf *b)
+{
+	char		num[32];
+
+	arka_buf_puts(b, "{\"rules\":[");
+	for (size_t i = 0; i < c->nrules; i++)
+	{
+		const CatRule *r = &c->rules[i];
+
+		arka_buf_puts(b, i ? ",{" : "{");
+		put_str(b, "rule_id", r->rule_id, false);
+		snprintf(num, sizeof(num), ",\"version\":%d", (int) r->version);
+		arka_buf_puts(b, num);
+		put_str(b, "jurisdiction", r->jurisdiction, true);
+		put_str(b, "domain", r->domain, true);
+		put_str(b, "action", r->action, true);
+		put_str(b, "severity", r->severity, true);
+		put_str(b, "description", r->description, true);
+		put_str(b, "logic", r->logic, true);
+		arka_buf_puts(b, r->enabled ? ",\"enabled\":true" : ",\"enabled\":false");
+		if (r->effective_from == ARKA_ALWAYS_EFFECTIVE)
+			arka_buf_puts(b, ",\"effective_from\":null}");
+		else
+		{
+			snprintf(num, sizeof(num), ",\"effective_from\":%d}", (int) r->effective_from);
+			arka_buf_puts(b, num);
+		}
+	}
+	arka_buf_puts(b, "],\"lists\":[");
+	for (size_t i = 0; i < c->nlists; i++)
+	{
+		if (i)
+			arka_buf_putc(b, ',');
+		arka_json_write_string(b, c->lists[i], strlen(c->lists[i]));
+	}
+	arka_buf_puts(b, "],\"items\":[");
+	for (size_t i = 0; i < c->nitems; i++)
+	{
+		arka_buf_puts(b, i ? ",[" : "[");
+		arka_json_write_string(b, c->items[i].list_name, strlen(c->items[i].list_name));
+		arka_buf_putc(b, ',');
+		arka_json_write_string(b, c->items[i].item, strlen(c->items[i].item));
+		arka_buf_putc(b, ']');
+	}
+	arka_buf_puts(b, "],\"protections\":[");
+	for (size_t i = 0; i < c->nprots; i++)
+	{
+		const CatProtection *p = &c->prots[i];
+		char		mode[2] = {p->mode, '\0'};
+
+		arka_buf_puts(b, i ? ",{" : "{");
+		put_str(b, "schema", p->schema, false);
+		put_str(b, "table", p->table, true);
+		put_str(b, "mode", mode, true);
+		put_str(b, "jurisdictions", p->jurisdictions_text, true);
+		put_str(b, "domains", p->domains_text, true);
+		put_str(b, "mapping", p->mapping, true);
+		arka_buf_putc(b, '}');
+	}
+	arka_buf_puts(b, "]}");
+	return !b->oom;
+}
+
+/* The member key of an object: a string (NULL for null or absent). */
+static const char *
+snap_str(const ArkaValue *obj, const char *key, bool *ok)
+{
+	for (size_t i = 0; i < obj->u.obj.n; i++)
+	{
+		const ArkaMember *m = &obj->u.obj.members[i];
+
+		if (strcmp(m->key, key) != 0)
+			continue;
+		if (m->val.type == ARKA_STR)
+			return m->val.u.str.ptr;
+		if (m->val.type != ARKA_NULL)
+			*ok = false;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* The member key of an object: an int32 (null for none: *has false). */
+static int32_t
+snap_int(const ArkaValue *obj, const char *key, bool *has, bool *ok)
+{
+	*has = false;
+	for (size_t i = 0; i < obj->u.obj.n; i++)
+	{
+		const ArkaMember *m = &obj->u.obj.members[i];
+		int64_t		v;
+
+		if (strcmp(m->key, key) != 0)
+			continue;
+		if (m->val.type == ARKA_NULL)
+			return 0;
+		if (m->val.type != ARKA_NUM || !arka_dec_to_int64(&m->val.u.num, &v) ||
+			v < INT32_MIN || v > INT32_MAX)
+		{
+			*ok = false;
+			return 0;
+		}
+		*has = true;
+		return (int32_t) v;
+	}
+	*ok = false;
+	return 0;
+}
+
+/* A member that must be an array. */
+static const ArkaValue *
+snap_array(const ArkaValue *obj, const char *key)
+{
+	for (size_t i = 0; i < obj->u.obj.n; i++)
+		if (strcmp(obj->u.obj.members[i].key, key) == 0 &&
+			obj->u.obj.members[i].val.type == ARKA_ARR)
+			return &obj->u.obj.members[i].val;
+	return NULL;
+}
+
+/* One rule of a snapshot into the copy. */
+static bool
+snap_rule(Catalog *c, const ArkaValue *o)
+{
+	CatRule		r;
+	bool		ok = o->type == ARKA_OBJ,
+				has;
+
+	if (!ok)
+		return false;
+	memset(&r, 0, sizeof(r));
+	r.rule_id = xstrdup(snap_str(o, "rule_id", &ok));
+	r.version = snap_int(o, "version", &has, &ok);
+	r.jurisdiction = xstrdup(snap_str(o, "jurisdiction", &ok));
+	r.domain = xstrdup(snap_str(o, "domain", &ok));
+	r.action = xstrdup(snap_str(o, "action", &ok));
+	r.severity = xstrdup(snap_str(o, "severity", &ok));
+	r.description = xstrdup(snap_str(o, "description", &ok));
+	r.logic = xstrdup(snap_str(o, "logic", &ok));
+	for (size_t i = 0; i < o->u.obj.n; i++)
+		if (strcmp(o->u.obj.members[i].key, "enabled") == 0)
+			r.enabled = o->u.obj.members[i].val.type == ARKA_BOOL && o->u.obj.members[i].val.u.b;
+	r.effective_from = snap_int(o, "effective_from", &has, &ok);
+	if (!has)
+		r.effective_from = ARKA_ALWAYS_EFFECTIVE;
+	if (!ok || !has_rule_fields(&r) ||
+		!grow((void **) &c->rules, &c->cap_rules, c->nrules, sizeof(CatRule)))
+	{
+		free_rule(&r);
+		return false;
+	}
+	c->rules[c->nrules++] = r;
+	return true;
+}
+
+bool
+catalog_load_snapshot(Catalog *c, const char *text, size_t len, char *err, size_t errlen)
+{
+	ArkaArena	arena;
+	ArkaValue	root;
+	ArkaJsonError jerr;
+	const ArkaValue *rules,
+			   *lists,
+			   *items,
+			   *prots;
+	bool		ok = true;
+
+	catalog_clear(c);
+	arka_arena_init(&arena, 0);
+	if (!arka_json_parse(text, len, &arena, &root, &jerr))
+	{
+		snprintf(err, errlen, "not JSON: %s at byte %zu", jerr.message, jerr.offset);
+		arka_arena_free(&arena);
+		return false;
+	}
+	if (root.type != ARKA_OBJ || (rules = snap_array(&root, "rules")) == NULL ||
+		(lists = snap_array(&root, "lists")) == NULL || (items = snap_array(&root, "items")) == NULL ||
+		(prots = snap_array(&root, "protections")) == NULL)
+	{
+		snprintf(err, errlen, "not a catalog snapshot (rules, lists, items, protections)");
+		arka_arena_free(&arena);
+		return false;
+	}
+	for (size_t i = 0; ok && i < rules->u.arr.n; i++)
+		ok = snap_rule(c, &rules->u.arr.items[i]);
+	for (size_t i = 0; ok && i < lists->u.arr.n; i++)
+		ok = lists->u.arr.items[i].type == ARKA_STR && add_list(c, lists->u.arr.items[i].u.str.ptr);
+	for (size_t i = 0; ok && i < items->u.arr.n; i++)
+	{
+		const ArkaValue *it = &items->u.arr.items[i];
+
+		ok = it->type == ARKA_ARR && it->u.arr.n == 2 && it->u.arr.items[0].type == ARKA_STR &&
+			it->u.arr.items[1].type == ARKA_STR &&
+			add_item(c, it->u.arr.items[0].u.str.ptr, it->u.arr.items[1].u.str.ptr);
+	}
+	for (size_t i = 0; ok && i < prots->u.arr.n; i++)
+	{
+		const ArkaValue *o = &prots->u.arr.items[i];
+		const char *schema,
+				   *table;
+
+		ok = o->type == ARKA_OBJ;
+		if (!ok)
+			break;
+		schema = snap_str(o, "schema", &ok);
+		table = snap_str(o, "table", &ok);
+		ok = ok && schema && table &&
+			upsert_prot(c, schema, table, snap_str(o, "mode", &ok), snap_str(o, "jurisdictions", &ok),
+						snap_str(o, "domains", &ok), snap_str(o, "mapping", &ok));
+	}
+	arka_arena_free(&arena);
+	if (!ok)
+	{
+		catalog_clear(c);
+		snprintf(err, errlen, "a catalog snapshot entry is malformed");
+		return false;
+	}
+	c->dirty = true;
+	c->version++;
+	log_info("catalog.load", "loaded the stored snapshot: %zu rule versions, %zu lists (%zu items), "
+			 "%zu protections", c->nrules, c->nlists, c->nitems, c->nprots);
+	return true;
+}
+
 /* ---- stream changes ---- */
 
 bool
@@ -556,6 +842,25 @@ msg_field(void *ctx, const char *name)
 	return col_text(find_col(r->cols, r->n, name), r->scratch);
 }
 
+/* TRUNCATE of one of the four tables (a cascade sends one per table). */
+static void
+truncate_table(Catalog *c, const char *t)
+{
+	c->dirty = true;
+	if (strcmp(t, "rules") == 0)
+		clear_rules(c);
+	else if (strcmp(t, "lists") == 0)
+	{
+		/* lists cannot be truncated without their items (foreign key) */
+		clear_lists(c);
+		clear_items(c);
+	}
+	else if (strcmp(t, "list_items") == 0)
+		clear_items(c);
+	else if (strcmp(t, "protections") == 0)
+		clear_prots(c);
+}
+
 bool
 catalog_apply(Catalog *c, const W2jMessage *m)
 {
@@ -565,6 +870,12 @@ catalog_apply(Catalog *c, const W2jMessage *m)
 	bool		ok = true;
 	const char *t = m->table;
 
+	c->version++;
+	if (m->action == W2J_TRUNCATE)
+	{
+		truncate_table(c, t);
+		return true;
+	}
 	arka_arena_init(&scratch, 0);
 	newrow = (MsgRow) {m->columns, m->ncolumns, &scratch};
 	/* the old key: identity, else (no key change) the new row */

@@ -4,10 +4,11 @@
  *	  arka's rules, lists and protections as arka-cdc sees them.
  *
  * arka-cdc keeps a copy of the rows of arka.rules, arka.lists,
- * arka.list_items and arka.protections.  It loads them with SQL when it
- * (re)connects, then applies the changes to those tables that it reads in
- * the WAL stream, in commit order, so a row is judged by the rules
- * committed before it (docs/cdc.md, "Rule changes").  The compiled
+ * arka.list_items and arka.protections.  It loads them when it
+ * (re)connects -- from the snapshot stored with its progress, else with
+ * SQL -- then applies the changes to those tables that it reads in the
+ * WAL stream, in commit order, so a row is judged by the rules committed
+ * before it (docs/cdc.md, "Rule changes").  The compiled
  * ArkaRuleset is rebuilt lazily, the first time a row needs it after a
  * change, exactly as src/arka_cache.c builds it: lists in byte order with
  * their digests, then the active rules (latest version of each rule id,
@@ -52,6 +53,8 @@ typedef struct CatProtection
 	char	   *schema;
 	char	   *table;
 	char		mode;			/* 'b'lock, 'l'og, 'a'sync */
+	char	   *jurisdictions_text; /* as arka.protections holds them, or NULL */
+	char	   *domains_text;
 	bool		has_jurisdictions;
 	ArkaStrList jurisdictions;
 	bool		has_domains;
@@ -76,6 +79,8 @@ typedef struct Catalog
 	size_t		nprots,
 				cap_prots;
 
+	uint64_t	version;		/* bumped by every change to the rows */
+
 	ArkaRuleset *rs;			/* compiled; NULL until needed */
 	bool		dirty;			/* rows changed since rs was built */
 	uint64_t	generation;		/* bumped at every rebuild */
@@ -89,8 +94,20 @@ extern void catalog_free(Catalog *c);
 extern bool catalog_load(Catalog *c, PGSQL *sql);
 
 /*
+ * The copy as JSON text (appended to out), and back.  arka-cdc stores it
+ * in arka.cdc_progress with the progress it belongs to, so that after a
+ * restart the stream resumes with the rules, lists and protections as of
+ * the resume position, not as they are now (docs/cdc.md).  Loading
+ * replaces the contents; false with err filled if the text is not a
+ * snapshot.
+ */
+extern bool catalog_serialize(const Catalog *c, ArkaBuf *out);
+extern bool catalog_load_snapshot(Catalog *c, const char *text, size_t len, char *err,
+								  size_t errlen);
+
+/*
  * Is (schema, table) one of the four catalog tables arka-cdc follows?
- * Then apply an I/U/D message to the copy (marks it dirty).
+ * Then apply an I/U/D/T message to the copy (marks it dirty).
  */
 extern bool catalog_is_catalog_table(const char *schema, const char *table);
 extern bool catalog_apply(Catalog *c, const W2jMessage *m);

@@ -21,6 +21,7 @@ flags_init(FlagWriter *w, PGSQL *sql, const char *slot)
 	arka_buf_init(&w->flags);
 	arka_buf_init(&w->rejections);
 	arka_buf_init(&w->stmt);
+	arka_buf_init(&w->catalog);
 }
 
 void
@@ -29,6 +30,7 @@ flags_free(FlagWriter *w)
 	arka_buf_free(&w->flags);
 	arka_buf_free(&w->rejections);
 	arka_buf_free(&w->stmt);
+	arka_buf_free(&w->catalog);
 	free(w->slot);
 }
 
@@ -143,7 +145,7 @@ flags_add_rejection(FlagWriter *w, CdcLsn message_lsn, const char *payload)
 bool
 flags_pending(const FlagWriter *w)
 {
-	return w->nflags || w->nrejections || w->changes;
+	return w->nflags || w->nrejections || w->changes || w->has_catalog;
 }
 
 void
@@ -151,6 +153,8 @@ flags_discard(FlagWriter *w)
 {
 	w->flags.len = 0;
 	w->rejections.len = 0;
+	w->catalog.len = 0;
+	w->has_catalog = false;
 	w->nflags = w->nrejections = w->changes = 0;
 }
 
@@ -325,7 +329,7 @@ build_batch_statement(FlagWriter *w, CdcLsn progress_lsn, bool direct)
 	else
 		arka_buf_puts(s, "SELECT 1 WHERE false");
 	arka_buf_puts(s, ") INSERT INTO arka.cdc_progress AS p (slot_name, lsn, changes, flags, "
-				  "rejections, updated_at) VALUES (");
+				  "rejections, updated_at, catalog) VALUES (");
 	lit(s, w->slot);
 	arka_buf_putc(s, ',');
 	lsn_lit(s, progress_lsn);
@@ -339,11 +343,12 @@ build_batch_statement(FlagWriter *w, CdcLsn progress_lsn, bool direct)
 	}
 	else
 		arka_buf_puts(s, "(SELECT count(*) FROM f)");
-	arka_buf_puts(s, ", (SELECT count(*) FROM r), now()) "
+	arka_buf_puts(s, ", (SELECT count(*) FROM r), now(), $1::jsonb) "
 				  "ON CONFLICT (slot_name) DO UPDATE SET "
 				  "lsn = GREATEST(p.lsn, EXCLUDED.lsn), changes = p.changes + EXCLUDED.changes, "
 				  "flags = p.flags + EXCLUDED.flags, rejections = p.rejections + EXCLUDED.rejections, "
-				  "updated_at = now() RETURNING lsn::text, changes, flags, rejections");
+				  "updated_at = now(), catalog = COALESCE(EXCLUDED.catalog, p.catalog) "
+				  "RETURNING lsn::text, changes, flags, rejections");
 }
 
 /*
@@ -358,7 +363,7 @@ commit_batch(FlagWriter *w, CdcLsn progress_lsn, bool direct)
 	BatchResult r = BATCH_OK;
 
 	build_batch_statement(w, progress_lsn, direct);
-	if (w->stmt.oom || w->flags.oom || w->rejections.oom)
+	if (w->stmt.oom || w->flags.oom || w->rejections.oom || w->catalog.oom)
 	{
 		pgsql_fail(w->sql, PGSQL_ERR_PROTOCOL, "flags.commit", "out of memory building the write");
 		return BATCH_FAILED;
@@ -382,7 +387,12 @@ commit_batch(FlagWriter *w, CdcLsn progress_lsn, bool direct)
 			return BATCH_FAILED;
 		return r;
 	}
-	res = PQexec(w->sql->conn, w->stmt.data);
+	{
+		/* the snapshot of the catalog as of progress_lsn, when it changed */
+		const char *params[1] = {w->has_catalog ? w->catalog.data : NULL};
+
+		res = PQexecParams(w->sql->conn, w->stmt.data, 1, NULL, params, NULL, NULL, 0);
+	}
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 	{
 		pgsql_fail_result(w->sql, res, "could not write flags and progress", "flags.commit");
@@ -442,14 +452,16 @@ flags_commit(FlagWriter *w, CdcLsn progress_lsn)
 }
 
 bool
-flags_read_progress(FlagWriter *w, CdcLsn *lsn)
+flags_read_progress(FlagWriter *w, CdcLsn *lsn, char **catalog)
 {
 	const char *params[1] = {w->slot};
 	PGresult   *res = PQexecParams(w->sql->conn,
-								   "SELECT lsn::text, changes, flags, rejections FROM arka.cdc_progress "
-								   "WHERE slot_name = $1", 1, NULL, params, NULL, NULL, 0);
+								   "SELECT lsn::text, changes, flags, rejections, catalog::text "
+								   "FROM arka.cdc_progress WHERE slot_name = $1",
+								   1, NULL, params, NULL, NULL, 0);
 
 	*lsn = CDC_INVALID_LSN;
+	*catalog = NULL;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		pgsql_fail_result(w->sql, res, "could not read arka.cdc_progress", "flags.progress");
@@ -463,6 +475,12 @@ flags_read_progress(FlagWriter *w, CdcLsn *lsn)
 		w->total_changes = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
 		w->total_flags = strtoull(PQgetvalue(res, 0, 2), NULL, 10);
 		w->total_rejections = strtoull(PQgetvalue(res, 0, 3), NULL, 10);
+		if (!PQgetisnull(res, 0, 4) && (*catalog = strdup(PQgetvalue(res, 0, 4))) == NULL)
+		{
+			PQclear(res);
+			pgsql_fail(w->sql, PGSQL_ERR_PROTOCOL, "flags.progress", "out of memory");
+			return false;
+		}
 	}
 	PQclear(res);
 	return true;

@@ -52,6 +52,8 @@ typedef struct FlagWriter
 	uint64_t	nrejections;
 	uint64_t	changes;		/* changes decided since the last commit */
 	ArkaBuf		stmt;
+	ArkaBuf		catalog;		/* catalog snapshot to store with the progress */
+	bool		has_catalog;
 
 	/* totals as arka.cdc_progress holds them after the last commit */
 	uint64_t	total_changes;
@@ -92,6 +94,10 @@ extern void flags_discard(FlagWriter *w);
 extern bool flags_commit(FlagWriter *w, CdcLsn progress_lsn);
 
 /* The stored progress of a slot (0 if none). */
-extern bool flags_read_progress(FlagWriter *w, CdcLsn *lsn);
+/*
+ * The stored progress of this slot (CDC_INVALID_LSN if none) and, in
+ * *catalog (malloc'd, NULL if none), the catalog snapshot stored with it.
+ */
+extern bool flags_read_progress(FlagWriter *w, CdcLsn *lsn, char **catalog);
 
 #endif							/* CDC_FLAGS_H */

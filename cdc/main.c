@@ -131,6 +131,7 @@ typedef struct Daemon
 	int64_t		pending_since;	/* monotonic ms of the oldest queued work, 0 = none */
 	int64_t		pending_commit_time;	/* commit time of the oldest queued work */
 	CdcLsn		last_catalog_commit;	/* commit LSN of the last catalog change */
+	uint64_t	snapshot_version;	/* catalog version stored (or queued) last */
 	CdcLsn		stop_target;	/* --stop-at-end: current WAL at start */
 	int64_t		last_heartbeat_ms;
 
@@ -347,11 +348,37 @@ collect(Daemon *d, bool wait)
 	return stream_send_status(&d->stream, false, false);
 }
 
+/*
+ * Queue a snapshot of the catalog with a batch ending at lsn, if it
+ * changed since the last one.  LSN decision: lsn is the end of the last
+ * whole transaction read (or a confirmed position past it), and the copy
+ * holds exactly the changes of the transactions read, so the snapshot is
+ * the catalog as of lsn; a batch inside a transaction (lsn 0) carries
+ * none.
+ */
+static bool
+attach_snapshot(Daemon *d, CdcLsn lsn)
+{
+	FlagWriter *w = QUEUE(d);
+
+	if (lsn == CDC_INVALID_LSN || d->txn.open || d->catalog.version == d->snapshot_version)
+		return true;
+	w->catalog.len = 0;
+	if (!catalog_serialize(&d->catalog, &w->catalog))
+	{
+		log_error("catalog.snapshot", "out of memory serializing the catalog");
+		return false;
+	}
+	w->has_catalog = true;
+	d->snapshot_version = d->catalog.version;
+	return true;
+}
+
 /* Hand the queue to the writer thread (after the batch in flight). */
 static bool
 submit(Daemon *d, CdcLsn lsn)
 {
-	if (!collect(d, true))
+	if (!collect(d, true) || !attach_snapshot(d, lsn))
 		return false;
 	d->inflight = true;
 	d->inflight_idx = d->cur;
@@ -414,6 +441,8 @@ commit_pending(Daemon *d)
 
 	d->pending_since = 0;
 	d->pending_commit_time = 0;
+	if (!attach_snapshot(d, lsn))
+		return false;
 	if (flags_pending(QUEUE(d)))
 		return submit(d, lsn);	/* confirmed by collect() once committed */
 	if (!collect(d, true))
@@ -864,7 +893,13 @@ handle_message(Daemon *d, const StreamMessage *sm)
 			{
 				CdcLsn		end = m.has_nextlsn ? m.nextlsn : d->txn.end_lsn;
 
-				if (flags_pending(QUEUE(d)) || d->inflight)
+				/*
+				 * LSN decision: a catalog change is confirmed only once the
+				 * snapshot holding it is stored, or a restart would resume
+				 * past it with an older snapshot.
+				 */
+				if (flags_pending(QUEUE(d)) || d->inflight ||
+					d->catalog.version != d->snapshot_version)
 				{
 					/* confirmed once written (commit_pending, collect) */
 					d->pending_lsn = end;
@@ -896,12 +931,12 @@ handle_message(Daemon *d, const StreamMessage *sm)
 				d->txn.first_change_lsn = m.lsn;
 			if (catalog_is_catalog_table(m.schema, m.table))
 			{
-				/* applied even when skipping: the catalog must follow the stream */
-				if (m.action != W2J_TRUNCATE)
+				/*
+				 * A skipped transaction is already in the copy: the copy
+				 * was loaded as of the stored progress (or as it is now).
+				 */
+				if (!d->txn.skip)
 					catalog_apply(&d->catalog, &m);
-				else
-					log_warn("catalog.truncate", "arka.%s was truncated; restart arka-cdc to reload "
-							 "its catalog", m.table);
 				d->txn.catalog_changed = true;
 				return true;
 			}
@@ -1039,6 +1074,40 @@ create_slot(Daemon *d)
 	return ok;
 }
 
+/*
+ * The stored progress, and the catalog as of it: the snapshot stored with
+ * the progress, else (first start, or a snapshot that cannot be read) the
+ * catalog as it is now, which is then stored with the next write.
+ */
+static bool
+load_catalog(Daemon *d)
+{
+	char	   *snapshot = NULL;
+	char		err[256];
+	bool		ok;
+
+	if (!flags_read_progress(&d->w[0], &d->progress_at_start, &snapshot))
+	{
+		d->sql.err_kind = d->wsql[0].err_kind;
+		memcpy(d->sql.errmsg, d->wsql[0].errmsg, sizeof(d->sql.errmsg));
+		return false;
+	}
+	if (snapshot != NULL &&
+		catalog_load_snapshot(&d->catalog, snapshot, strlen(snapshot), err, sizeof(err)))
+	{
+		free(snapshot);
+		d->snapshot_version = d->catalog.version;
+		return true;
+	}
+	if (snapshot != NULL)
+		log_warn("catalog.snapshot", "the catalog stored in arka.cdc_progress cannot be read (%s); "
+				 "loading the catalog as it is now", err);
+	free(snapshot);
+	ok = catalog_load(&d->catalog, &d->sql);
+	d->snapshot_version = 0;	/* stored with the first write */
+	return ok;
+}
+
 /* Everything about one streaming session; false on a (logged) failure. */
 static bool
 stream_session(Daemon *d, bool *stopped, bool *fatal)
@@ -1072,7 +1141,7 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 		*fatal = true;
 		return false;
 	}
-	if (!catalog_load(&d->catalog, &d->sql) || !flags_read_progress(&d->w[0], &d->progress_at_start))
+	if (!load_catalog(d))
 	{
 		note_error(d, d->sql.errmsg);
 		*fatal = !pgsql_error_is_transient(d->sql.err_kind) && d->sql.err_kind != PGSQL_ERR_QUERY;

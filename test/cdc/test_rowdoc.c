@@ -162,6 +162,57 @@ test_document_and_decision(void)
 		CHECK(strcmp(dec.rule_versions.data, "{\"t.big\":1}") == 0);
 	}
 
+	/* the stored snapshot gives back the same copy, decisions included */
+	{
+		ArkaBuf		snap,
+					again;
+		Catalog		back;
+		char		serr[256];
+		const CatProtection *bp;
+
+		arka_buf_init(&snap);
+		arka_buf_init(&again);
+		catalog_init(&back);
+		CHECK(catalog_serialize(&cat, &snap));
+		CHECK(catalog_load_snapshot(&back, snap.data, snap.len, serr, sizeof(serr)));
+		CHECK(catalog_serialize(&back, &again));
+		CHECK(again.len == snap.len && strcmp(again.data, snap.data) == 0);
+		bp = catalog_protection(&back, "public", "pay");
+		CHECK(bp != NULL && bp->mode == 'b' && bp->has_jurisdictions && !bp->has_domains &&
+			  bp->mapping_value.type == ARKA_OBJ);
+		CHECK(catalog_ruleset(&back) != NULL && catalog_ruleset(&back)->nrules == 1);
+		CHECK(back.rules[0].effective_from == cat.rules[0].effective_from &&
+			  back.rules[0].enabled && strcmp(back.rules[0].logic, cat.rules[0].logic) == 0);
+
+		/* hostile snapshots: refused, with a reason, leaving an empty copy */
+		{
+			static const char *const bad[] = {
+				"", "[]", "{}", "{\"rules\":[],\"lists\":[],\"items\":[]}",
+				"{\"rules\":[1],\"lists\":[],\"items\":[],\"protections\":[]}",
+				"{\"rules\":[{\"rule_id\":\"r\"}],\"lists\":[],\"items\":[],\"protections\":[]}",
+				"{\"rules\":[{\"rule_id\":\"r\",\"version\":1e99,\"jurisdiction\":\"US\",\"domain\":\"AML\","
+				"\"action\":\"block\",\"severity\":\"high\",\"logic\":\"true\",\"effective_from\":null}],"
+				"\"lists\":[],\"items\":[],\"protections\":[]}",
+				"{\"rules\":[],\"lists\":[7],\"items\":[],\"protections\":[]}",
+				"{\"rules\":[],\"lists\":[],\"items\":[[\"a\"]],\"protections\":[]}",
+				"{\"rules\":[],\"lists\":[],\"items\":[],\"protections\":[{\"table\":\"t\"}]}",
+				"{\"rules\":[],\"lists\":[],\"items\":[],\"protections\":[{\"schema\":1,\"table\":\"t\"}]}",
+			};
+
+			for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			{
+				serr[0] = '\0';
+				CHECK(!catalog_load_snapshot(&back, bad[i], strlen(bad[i]), serr, sizeof(serr)));
+				CHECK(serr[0] != '\0' && back.nrules == 0 && back.nprots == 0);
+			}
+			/* a truncated snapshot */
+			CHECK(!catalog_load_snapshot(&back, snap.data, snap.len / 2, serr, sizeof(serr)));
+		}
+		catalog_free(&back);
+		arka_buf_free(&snap);
+		arka_buf_free(&again);
+	}
+
 	/* deleting the rule version empties the ruleset: allow */
 	arka_arena_reset(&arena);
 	{

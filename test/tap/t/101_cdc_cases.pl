@@ -259,6 +259,41 @@ $h->signal('TERM');
 $h->finish;
 is($h->full_result(0), 0, 'SIGTERM: clean exit');
 
+# --- rules changed while the daemon is down: judged by the rules as of the resume position ---
+sql(q{
+	CREATE TABLE resumed (id int PRIMARY KEY, amount numeric);
+	SELECT arka_protect('resumed', 'async');
+	SELECT arka_define_rule('t.resume', '{">": [{"var": "amount"}, 200]}', 'US', 'AML', 'review');
+	SELECT arka_set_list('resume_names', ARRAY['a', 'b']);
+});
+($ok, $err) = run_to_end('main');
+ok($ok, 'daemon stored the catalog with its progress');
+is(sql(q{SELECT jsonb_array_length(catalog->'items') FROM arka.cdc_progress WHERE slot_name = 'main'}), '2',
+	'arka.cdc_progress holds the catalog snapshot');
+sql(q{
+	INSERT INTO resumed VALUES (1, 300);
+	SELECT arka_define_rule('t.resume', '{">": [{"var": "amount"}, 2000]}', 'US', 'AML', 'review');
+	INSERT INTO resumed VALUES (2, 300);
+	CREATE TABLE late (id int PRIMARY KEY, amount numeric);
+	INSERT INTO late VALUES (1, 3000);
+	SELECT arka_protect('late', 'async');
+	INSERT INTO late VALUES (2, 3000);
+	SELECT arka_unprotect('late');
+	INSERT INTO late VALUES (3, 3000);
+});
+($ok, $err) = run_to_end('main');
+ok($ok, 'daemon resumed');
+like($err, qr/loaded the stored snapshot/, 'the catalog comes from the stored snapshot, not as it is now');
+is(sql(q{SELECT string_agg(row_key->>'id' || ':' || (rule_versions->>'t.resume'), ',' ORDER BY row_key->>'id')
+	FROM arka.flags WHERE table_name = 'public.resumed'}),
+	'1:1', 'rows written while the daemon was down: each judged by the rules of its time');
+is(sql(q{SELECT string_agg(row_key->>'id', ',') FROM arka.flags WHERE table_name = 'public.late'}), '2',
+	'and by the protections of its time');
+sql(q{TRUNCATE arka.list_items});
+($ok, $err) = run_to_end('main');
+is(sql(q{SELECT jsonb_array_length(catalog->'items') FROM arka.cdc_progress WHERE slot_name = 'main'}), '0',
+	'a TRUNCATE of a catalog table is followed and stored');
+
 # --- a 1,000,000-row transaction (flags written in batches, progress at the commit) ---
 sql(q{
 	CREATE TABLE bulk (id int PRIMARY KEY, amount numeric);
