@@ -26,41 +26,49 @@ chmod 777 "$log"
 
 pg_sql -d postgres -c "CREATE DATABASE cdcbench" >/dev/null
 as_postgres cat bench/cdc_setup.sql | pg_sql -d cdcbench >/dev/null
-as_postgres "$DAEMON" --dbname "$CONN" --slot arka_bench --create-slot --stop-at-end 2>/dev/null
-for s in recv_bench recv_bench2; do
-	as_postgres "$PG_BIN/pg_recvlogical" -d cdcbench -S $s -P wal2json --create-slot
-done
+
+# throughput TITLE TABLE INSERT_FILE: slots created, rows inserted, then
+# pg_recvlogical twice (two identical slots; the faster run counts: its
+# rate varies between runs on a shared machine, and the faster baseline
+# is the stricter comparison) and arka-cdc, each reading the same changes
+throughput() {
+	local title=$1 table=$2 file=$3 end recv_s t0 t1 t2 flags
+	as_postgres "$DAEMON" --dbname "$CONN" --slot arka_bench --create-slot --stop-at-end 2>/dev/null
+	for s in recv_bench recv_bench2; do
+		as_postgres "$PG_BIN/pg_recvlogical" -d cdcbench -S $s -P wal2json --create-slot
+	done
+	echo "== $title ($(date -u +%F), $(nproc) cores)"
+	as_postgres cat "$file" | pg_sql -d cdcbench >/dev/null
+	end=$(pg_sql -d cdcbench -Atc "SELECT pg_current_wal_lsn()")
+	recv_s=
+	for s in recv_bench recv_bench2; do
+		pg_sql -d cdcbench -c "CHECKPOINT" >/dev/null
+		t0=$(date +%s.%N)
+		as_postgres "$PG_BIN/pg_recvlogical" -d cdcbench -S $s --start --endpos="$end" "${W2J_OPTS[@]}" \
+			--no-loop -f /dev/null
+		t1=$(date +%s.%N)
+		recv_s="$recv_s $(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }')"
+	done
+	pg_sql -d cdcbench -c "CHECKPOINT" >/dev/null
+	t1=$(date +%s.%N)
+	as_postgres "$DAEMON" --dbname "$CONN" --slot arka_bench --stop-at-end 2>"$log/arka.log"
+	t2=$(date +%s.%N)
+	flags=$(pg_sql -d cdcbench -Atc "SELECT count(*) FROM arka.flags WHERE table_name = 'public.$table'")
+	echo "$recv_s" | awk -v r="$ROWS" -v f="$flags" -v b="$t1" -v c="$t2" '{
+		best = ($1 < $2) ? $1 : $2;
+		rr = r / best; ra = r / (c - b);
+		printf "pg_recvlogical (decode only, to /dev/null): %.2f s and %.2f s, best %.0f changes/s\n", $1, $2, rr;
+		printf "arka-cdc (decode, decide all, write %d flags, confirm): %.2f s, %.0f changes/s\n", f, c - b, ra;
+		printf "arka-cdc / pg_recvlogical: %.0f %%\n", 100 * ra / rr }'
+	pg_sql -d postgres -c "SELECT pg_drop_replication_slot(s) FROM unnest(ARRAY['recv_bench', 'recv_bench2', 'arka_bench']) s" >/dev/null
+}
 
 if [ -z "${SKIP_THROUGHPUT:-}" ]; then
-echo "== arka-cdc vs pg_recvlogical: $ROWS inserts in 200 transactions, every row flagged ($(date -u +%F), $(nproc) cores)"
-as_postgres cat bench/cdc_insert.sql | pg_sql -d cdcbench >/dev/null
-end=$(pg_sql -d cdcbench -Atc "SELECT pg_current_wal_lsn()")
-
-# pg_recvlogical twice (two identical slots), the faster run counts: its
-# rate varies between runs on a shared machine, and the faster baseline
-# is the stricter comparison for arka-cdc
-recv_s=
-for s in recv_bench recv_bench2; do
-	pg_sql -d cdcbench -c "CHECKPOINT" >/dev/null
-	t0=$(date +%s.%N)
-	as_postgres "$PG_BIN/pg_recvlogical" -d cdcbench -S $s --start --endpos="$end" "${W2J_OPTS[@]}" \
-		--no-loop -f /dev/null
-	t1=$(date +%s.%N)
-	recv_s="$recv_s $(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }')"
-done
-pg_sql -d cdcbench -c "CHECKPOINT" >/dev/null
-t1=$(date +%s.%N)
-as_postgres "$DAEMON" --dbname "$CONN" --slot arka_bench --stop-at-end 2>"$log/arka.log"
-t2=$(date +%s.%N)
-flags=$(pg_sql -d cdcbench -Atc "SELECT count(*) FROM arka.flags")
-echo "$recv_s" | awk -v r="$ROWS" -v f="$flags" -v b="$t1" -v c="$t2" '{
-	best = ($1 < $2) ? $1 : $2;
-	rr = r / best; ra = f / (c - b);
-	printf "pg_recvlogical (decode only, to /dev/null): %.2f s and %.2f s, best %.0f changes/s\n", $1, $2, rr;
-	printf "arka-cdc (decode, decide, write %d flags, confirm): %.2f s, %.0f flagged changes/s\n", f, c - b, ra;
-	printf "arka-cdc / pg_recvlogical: %.0f %%\n", 100 * ra / rr }'
+	throughput "arka-cdc vs pg_recvlogical: $ROWS inserts in 200 transactions, every change flagged" \
+		bench_pay bench/cdc_insert.sql
+	echo
+	throughput "the same with 1 change in 50 flagged" bench_mix bench/cdc_insert_mix.sql
 fi
-pg_sql -d postgres -c "SELECT pg_drop_replication_slot(s) FROM unnest(ARRAY['recv_bench', 'recv_bench2', 'arka_bench']) s" >/dev/null
 
 echo
 echo "== commit-to-flag lag at 5,000 inserts/s (pgbench, 100 tx/s x 50 rows, $LAG_SECONDS s)"

@@ -44,6 +44,7 @@ typedef struct Decider
 	int32_t		sel_day;
 	char	   *sel_key;
 	ArkaSelection sel;
+	ArkaBuf		sel_versions;	/* the selection's rule_versions JSON */
 } Decider;
 
 extern void decider_init(Decider *d);
