@@ -9,11 +9,13 @@
 -- Functions:
 --   bench_plpgsql_evaluate(doc jsonb) RETURNS jsonb
 --       Evaluates doc as of current_date. It is an inlinable SQL wrapper around the function below.
---   bench_plpgsql_evaluate(doc jsonb, as_of date) RETURNS jsonb
+--   bench_plpgsql_evaluate(doc jsonb, as_of date, with_eu boolean DEFAULT true) RETURNS jsonb
 --       Evaluates doc as of a given date. Use it to pin the date in benchmarks and tests.
+--       with_eu = false leaves out the eu_amlr pack (the enforcement benchmark's rule set).
 --   bench_plpgsql_trigger() RETURNS trigger
 --       BEFORE INSERT/UPDATE row trigger. It evaluates to_jsonb(NEW) and raises SQLSTATE ZA001
---       with the result JSON as DETAIL when the outcome is "block".
+--       with the result JSON as DETAIL when the outcome is "block". With the argument
+--       'without_eu' it evaluates us_bsa, ofac_country and fatf_high_risk only.
 --
 -- Result: {"compliant": bool, "outcome": "allow"|"review"|"block", "violations": [rule_id, ...]}
 --   The worst action wins (block > review > allow). Violations are listed in pack order.
@@ -32,7 +34,7 @@
 --
 -- Written for PostgreSQL 15. Keep it in step with packs/*.json when a pack changes.
 
-CREATE OR REPLACE FUNCTION bench_plpgsql_evaluate(doc jsonb, as_of date)
+CREATE OR REPLACE FUNCTION bench_plpgsql_evaluate(doc jsonb, as_of date, with_eu boolean DEFAULT true)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
@@ -118,14 +120,14 @@ BEGIN
     END IF;
 
     -- eu_amlr: eu.amlr.cash_over_10k (block), in force from 2027-07-10. AMLR Art. 80.
-    IF as_of >= c_eu_cash_limit_from
+    IF with_eu AND as_of >= c_eu_cash_limit_from
        AND v_channel = 'cash' AND v_currency = 'EUR' AND v_amount > 10000 THEN
         v_violations := v_violations || 'eu.amlr.cash_over_10k'::text;
         v_block := true;
     END IF;
 
     -- eu_amlr: eu.tfr.missing_payer_payee_info (block). Regulation (EU) 2023/1113.
-    IF v_channel = ANY (c_eu_transfer_chan) AND v_currency = 'EUR'
+    IF with_eu AND v_channel = ANY (c_eu_transfer_chan) AND v_currency = 'EUR'
        AND (coalesce(doc #>> '{payer,name}', '') = ''
             OR coalesce(doc #>> '{payer,account}', '') = ''
             OR coalesce(doc #>> '{payee,name}', '') = ''
@@ -155,7 +157,9 @@ AS $$
 DECLARE
     v_result jsonb;
 BEGIN
-    v_result := bench_plpgsql_evaluate(to_jsonb(NEW));
+    -- TG_ARGV[0] = 'without_eu': the us_bsa, ofac_country and fatf_high_risk packs only
+    v_result := bench_plpgsql_evaluate(to_jsonb(NEW), current_date,
+                                       coalesce(TG_ARGV[0], '') <> 'without_eu');
     IF v_result ->> 'outcome' = 'block' THEN
         RAISE EXCEPTION 'payment rejected by rule(s) %',
               (SELECT string_agg(r, ', ') FROM jsonb_array_elements_text(v_result -> 'violations') AS r)
