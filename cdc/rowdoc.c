@@ -272,46 +272,6 @@ rowdoc_column_value(const W2jColumn *col, ArkaArena *arena, ArkaValue *out, char
 	return true;
 }
 
-/* Set `path` to value in an object under construction (as arka_tupledoc.c). */
-static bool
-set_path(ArkaArena *arena, ArkaValue *obj, const ArkaPath *path, int from, const ArkaValue *value)
-{
-	const ArkaPathSeg *seg = &path->segs[from];
-	ArkaMember *m = NULL;
-
-	if (obj->type != ARKA_OBJ)
-	{
-		obj->type = ARKA_OBJ;
-		obj->u.obj.members = NULL;
-		obj->u.obj.n = 0;
-	}
-	for (size_t i = 0; i < obj->u.obj.n; i++)
-		if (obj->u.obj.members[i].keylen == seg->len &&
-			memcmp(obj->u.obj.members[i].key, seg->key, seg->len) == 0)
-			m = &obj->u.obj.members[i];
-	if (m == NULL)
-	{
-		ArkaMember *nm = arka_arena_alloc(arena, sizeof(ArkaMember) * (obj->u.obj.n + 1));
-
-		if (nm == NULL)
-			return false;
-		if (obj->u.obj.n)
-			memcpy(nm, obj->u.obj.members, sizeof(ArkaMember) * obj->u.obj.n);
-		m = &nm[obj->u.obj.n];
-		m->key = seg->key;
-		m->keylen = seg->len;
-		m->val = arka_null();
-		obj->u.obj.members = nm;
-		obj->u.obj.n++;
-	}
-	if (from + 1 == path->nseg)
-	{
-		m->val = *value;
-		return true;
-	}
-	return set_path(arena, &m->val, path, from + 1, value);
-}
-
 /* A column's value by name in the base (columns-only) document. */
 static const ArkaValue *
 base_column(const ArkaValue *base, const char *name, size_t len)
@@ -419,7 +379,7 @@ rowdoc_build(const W2jColumn *const *columns, size_t ncolumns, const ArkaValue *
 				continue;
 			if (!source_value(&base, &e->val, arena, &v))
 				goto oom;
-			if (!set_path(arena, doc, &path, 0, &v))
+			if (!arka_value_set_path(arena, doc, &path, 0, &v))
 				goto oom;
 		}
 	}

@@ -803,46 +803,6 @@ column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, Ark
 	return arka_value_lookup(&v, subpath, out);
 }
 
-/* Set `path` to value in an object under construction (arena copies). */
-static bool
-set_path(ArkaArena *arena, ArkaValue *obj, const ArkaPath *path, int from, const ArkaValue *value)
-{
-	const ArkaPathSeg *seg = &path->segs[from];
-	ArkaMember *m = NULL;
-
-	if (obj->type != ARKA_OBJ)
-	{
-		obj->type = ARKA_OBJ;
-		obj->u.obj.members = NULL;
-		obj->u.obj.n = 0;
-	}
-	for (size_t i = 0; i < obj->u.obj.n; i++)
-		if (obj->u.obj.members[i].keylen == seg->len &&
-			memcmp(obj->u.obj.members[i].key, seg->key, seg->len) == 0)
-			m = &obj->u.obj.members[i];
-	if (m == NULL)
-	{
-		ArkaMember *nm = arka_arena_alloc(arena, sizeof(ArkaMember) * (obj->u.obj.n + 1));
-
-		if (nm == NULL)
-			return false;
-		if (obj->u.obj.n)
-			memcpy(nm, obj->u.obj.members, sizeof(ArkaMember) * obj->u.obj.n);
-		m = &nm[obj->u.obj.n];
-		m->key = seg->key;
-		m->keylen = seg->len;
-		m->val = arka_null();
-		obj->u.obj.members = nm;
-		obj->u.obj.n++;
-	}
-	if (from + 1 == path->nseg)
-	{
-		m->val = *value;
-		return true;
-	}
-	return set_path(arena, &m->val, path, from + 1, value);
-}
-
 /* The value of a mapping source in this row (1 found, 0 absent, -1 error). */
 static int
 source_value(ArkaRowDoc *rd, ArkaEval *ev, const Source *s, ArkaValue *out)
@@ -897,7 +857,7 @@ build_whole(ArkaRowDoc *rd, ArkaEval *ev)
 				return -1;
 			if (r == 0)
 				v = arka_null();
-			if (!set_path(rd->arena, &doc, &tp->map[i].path, 0, &v))
+			if (!arka_value_set_path(rd->arena, &doc, &tp->map[i].path, 0, &v))
 				return column_error(ev, &tp->cols[0], "could not be read: out of memory");
 		}
 	}

@@ -133,6 +133,8 @@ typedef struct ArkaDocOps
 /* Accessor over an in-memory ArkaValue (tests, scopes, arka-cdc). */
 extern const ArkaDocOps arka_value_doc_ops;
 extern int	arka_value_lookup(const ArkaValue *root, const ArkaPath *path, ArkaValue *out);
+extern bool arka_value_set_path(ArkaArena *arena, ArkaValue *obj, const ArkaPath *path, int from,
+								const ArkaValue *value);
 
 typedef struct ArkaNode ArkaNode;
 

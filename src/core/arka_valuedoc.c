@@ -134,3 +134,49 @@ value_doc_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out)
 }
 
 const ArkaDocOps arka_value_doc_ops = {value_doc_lookup};
+
+/*
+ * Set path (segments from `from` on) to value inside obj, creating the
+ * objects on the way (a non-object on the way is replaced by one).  Used
+ * to lay a protection's mapping over a row's document, by the trigger and
+ * by arka-cdc alike, so the two build the same document.
+ */
+bool
+arka_value_set_path(ArkaArena *arena, ArkaValue *obj, const ArkaPath *path, int from,
+					const ArkaValue *value)
+{
+	const ArkaPathSeg *seg = &path->segs[from];
+	ArkaMember *m = NULL;
+
+	if (obj->type != ARKA_OBJ)
+	{
+		obj->type = ARKA_OBJ;
+		obj->u.obj.members = NULL;
+		obj->u.obj.n = 0;
+	}
+	for (size_t i = 0; i < obj->u.obj.n; i++)
+		if (obj->u.obj.members[i].keylen == seg->len &&
+			memcmp(obj->u.obj.members[i].key, seg->key, seg->len) == 0)
+			m = &obj->u.obj.members[i];
+	if (m == NULL)
+	{
+		ArkaMember *nm = arka_arena_alloc(arena, sizeof(ArkaMember) * (obj->u.obj.n + 1));
+
+		if (nm == NULL)
+			return false;
+		if (obj->u.obj.n)
+			memcpy(nm, obj->u.obj.members, sizeof(ArkaMember) * obj->u.obj.n);
+		m = &nm[obj->u.obj.n];
+		m->key = seg->key;
+		m->keylen = seg->len;
+		m->val = arka_null();
+		obj->u.obj.members = nm;
+		obj->u.obj.n++;
+	}
+	if (from + 1 == path->nseg)
+	{
+		m->val = *value;
+		return true;
+	}
+	return arka_value_set_path(arena, &m->val, path, from + 1, value);
+}
