@@ -2610,6 +2610,26 @@ score_and_offer(ArkaMatchScratch *s, const Query *q, uint32_t name)
  * ---------------------------------------------------------------------
  */
 
+/* Append vocabulary token v to the partners found (grows the array). */
+static void
+push_hit(ArkaMatchScratch *s, uint32_t v)
+{
+	if (s->nhits >= s->hits_cap)
+	{
+		size_t		ncap = s->hits_cap ? s->hits_cap * 2 : 1024;
+		uint32_t   *p = realloc(s->hits, ncap * sizeof(uint32_t));
+
+		if (!p)
+		{
+			s->oom = true;
+			return;
+		}
+		s->hits = p;
+		s->hits_cap = ncap;
+	}
+	s->hits[s->nhits++] = v;
+}
+
 /* Record tok_sim(query token i, v) and, if non-zero, v as a partner. */
 static void
 consider(ArkaMatchScratch *s, const Query *q, int i, uint32_t v)
@@ -2624,22 +2644,7 @@ consider(ArkaMatchScratch *s, const Query *q, int i, uint32_t v)
 	x = tok_sim(s->list, &q->t[i].v, &vv, NULL);
 	s->memo[row + i] = x;
 	if (x > 0.0)
-	{
-		if (s->nhits >= s->hits_cap)
-		{
-			size_t		ncap = s->hits_cap ? s->hits_cap * 2 : 1024;
-			uint32_t   *p = realloc(s->hits, ncap * sizeof(uint32_t));
-
-			if (!p)
-			{
-				s->oom = true;
-				return;
-			}
-			s->hits = p;
-			s->hits_cap = ncap;
-		}
-		s->hits[s->nhits++] = v;
-	}
+		push_hit(s, v);
 }
 
 /* Consider every vocabulary token of a hash-table chain. */
@@ -2917,20 +2922,7 @@ record(ArkaMatchScratch *s, const Query *q, int i, uint32_t v, double x)
 	if (row == NONE || s->memo[row + i] >= 0.0)
 		return;
 	s->memo[row + i] = x;
-	if (s->nhits >= s->hits_cap)
-	{
-		size_t		ncap = s->hits_cap ? s->hits_cap * 2 : 1024;
-		uint32_t   *p = realloc(s->hits, ncap * sizeof(uint32_t));
-
-		if (!p)
-		{
-			s->oom = true;
-			return;
-		}
-		s->hits = p;
-		s->hits_cap = ncap;
-	}
-	s->hits[s->nhits++] = v;
+	push_hit(s, v);
 }
 
 /*
