@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "flags.h"
 #include "log.h"
@@ -266,18 +267,37 @@ flags_use_origin(FlagWriter *w, const char *name)
 
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
 	{
-		PGresult   *res = PQexecParams(w->sql->conn, steps[i], 1, NULL, params, NULL, NULL, 0);
+		PGresult   *res = NULL;
+		const char *state = NULL;
 
+		/*
+		 * An origin is active in one session at a time: the backend of a
+		 * previous run may not have exited yet, so wait for it a little.
+		 */
+		for (int attempt = 0; attempt < 20; attempt++)
+		{
+			PQclear(res);
+			res = PQexecParams(w->sql->conn, steps[i], 1, NULL, params, NULL, NULL, 0);
+			state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+			if (PQresultStatus(res) == PGRES_TUPLES_OK || state == NULL ||
+				strcmp(state, "55006") != 0)
+				break;
+			usleep(100 * 1000);
+		}
 		if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		{
 			const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
-			log_warn("flags.origin", "cannot tag arka-cdc's writes with replication origin %s "
-					 "(%s): the server decodes them too, which slows arka-cdc down; as a superuser, "
-					 "SELECT arka_grant_cdc('<role>') or GRANT EXECUTE ON FUNCTION "
-					 "pg_replication_origin_oid(text), pg_replication_origin_create(text), "
-					 "pg_replication_origin_session_setup(text) TO <role>",
-					 name, msg ? msg : PQerrorMessage(w->sql->conn));
+			if (state != NULL && strcmp(state, "42501") == 0)
+				log_warn("flags.origin", "cannot tag arka-cdc's writes with replication origin %s "
+						 "(%s): the server decodes them too, which slows arka-cdc down; as a "
+						 "superuser, SELECT arka_grant_cdc('<role>') or GRANT EXECUTE ON FUNCTION "
+						 "pg_replication_origin_oid(text), pg_replication_origin_create(text), "
+						 "pg_replication_origin_session_setup(text) TO <role>", name, msg);
+			else
+				log_warn("flags.origin", "cannot tag arka-cdc's writes with replication origin %s "
+						 "(%s): the server decodes them too until the next reconnection, which "
+						 "slows arka-cdc down", name, msg ? msg : PQerrorMessage(w->sql->conn));
 			PQclear(res);
 			return 0;
 		}

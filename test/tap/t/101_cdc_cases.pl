@@ -294,6 +294,43 @@ sql(q{TRUNCATE arka.list_items});
 is(sql(q{SELECT jsonb_array_length(catalog->'items') FROM arka.cdc_progress WHERE slot_name = 'main'}), '0',
 	'a TRUNCATE of a catalog table is followed and stored');
 
+# --- replication origins: granted by arka_grant_cdc; without them, slower but as correct ---
+sql(q{
+	CREATE ROLE cdc_granted LOGIN REPLICATION;
+	SELECT arka_grant_cdc('cdc_granted');
+	CREATE ROLE cdc_plain LOGIN REPLICATION;
+	GRANT USAGE ON SCHEMA arka TO cdc_plain;
+	GRANT SELECT ON arka.rules, arka.lists, arka.list_items, arka.protections TO cdc_plain;
+	GRANT SELECT, INSERT, UPDATE ON arka.cdc_progress TO cdc_plain;
+	GRANT SELECT, INSERT ON arka.flags, arka.rejections TO cdc_plain;
+	GRANT USAGE ON SEQUENCE arka.flags_flag_id_seq, arka.rejections_rejection_id_seq TO cdc_plain;
+});
+is(sql(q{SELECT has_function_privilege('cdc_granted', 'pg_replication_origin_session_setup(text)', 'EXECUTE')}),
+	't', 'arka_grant_cdc grants the replication origin functions when run by a superuser');
+is(sql(q{SELECT count(*) FROM pg_replication_origin WHERE roname LIKE 'arka_cdc_main_w%'}), '2',
+	'the superuser daemon tags its two writers with origins');
+{
+	my $plain = $node->connstr('postgres') . ' user=cdc_plain';
+	my ($out, $err2);
+	ok(IPC::Run::run([ $daemon, '--dbname', $plain, '--slot', 'plain', '--create-slot', '--stop-at-end' ],
+		'>', \$out, '2>', \$err2), 'a role without origin privileges runs');
+	sql(q{
+		CREATE TABLE plainrole (id int PRIMARY KEY, amount numeric);
+		SELECT arka_protect('plainrole', 'async');
+		INSERT INTO plainrole VALUES (1, 5000), (2, 10);
+	});
+	ok(IPC::Run::run([ $daemon, '--dbname', $plain, '--slot', 'plain', '--stop-at-end' ],
+		'>', \$out, '2>', \$err2), 'and flags');
+	like($err2, qr/event=flags.origin .*permission denied/, 'it says why it is slower and what to grant');
+	unlike($err2, qr/level=error/, 'no error');
+	is(sql(q{SELECT string_agg(row_key->>'id', ',') FROM arka.flags WHERE table_name = 'public.plainrole'}), '1',
+		'the flag is written once (the main slot has not read it yet; keys make any rerun a no-op)');
+	# the main slot flags it again later: leave it to that one, whose counts are checked below
+	sql(q{SELECT pg_drop_replication_slot('plain');
+		DELETE FROM arka.flags WHERE table_name = 'public.plainrole';
+		DELETE FROM arka.cdc_progress WHERE slot_name = 'plain'});
+}
+
 # --- a 1,000,000-row transaction (flags written in batches, progress at the commit) ---
 sql(q{
 	CREATE TABLE bulk (id int PRIMARY KEY, amount numeric);
