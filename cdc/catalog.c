@@ -409,6 +409,11 @@ delete_item(Catalog *c, const char *list, const char *item)
 static void
 delete_list(Catalog *c, const char *name)
 {
+	/*
+	 * ON DELETE CASCADE: the items go too (their deletes follow anyway);
+	 * first, while name may still be the list's own string.
+	 */
+	delete_item(c, name, NULL);
 	for (size_t i = 0; i < c->nlists; i++)
 		if (strcmp(c->lists[i], name) == 0)
 		{
@@ -416,8 +421,6 @@ delete_list(Catalog *c, const char *name)
 			c->lists[i] = c->lists[--c->nlists];
 			break;
 		}
-	/* ON DELETE CASCADE: the items go too (their deletes follow anyway) */
-	delete_item(c, name, NULL);
 }
 
 static bool
