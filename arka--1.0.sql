@@ -445,7 +445,9 @@ CREATE TABLE arka.decisions (
 	decided_by	name NOT NULL DEFAULT current_user,
 	decided_at	timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX decisions_table_key ON arka.decisions (table_name, row_key);
+-- a payment's decisions are found by its key; a hash index hashes the
+-- jsonb once per insert where a btree compares jsonb at every level
+CREATE INDEX decisions_row_key ON arka.decisions USING hash (row_key);
 COMMENT ON TABLE arka.decisions IS
 	'decisions the enforcement trigger recorded in the writing transaction: review outcomes, block outcomes in log mode, fail-open errors, and every decision when arka.record_all_decisions is on';
 SELECT pg_catalog.pg_extension_config_dump('arka.decisions', '');
@@ -839,7 +841,8 @@ CREATE TABLE arka.flags (
 	-- position in it: writing a flag twice is impossible (exactly once)
 	CONSTRAINT flags_change_once UNIQUE (commit_lsn, change_seq)
 );
-CREATE INDEX flags_table_key ON arka.flags (table_name, row_key);
+-- as for arka.decisions: equality lookups by row key, cheap to maintain
+CREATE INDEX flags_row_key ON arka.flags USING hash (row_key);
 COMMENT ON TABLE arka.flags IS
 	'committed rows arka-cdc judged review or block; kind bypass = a block outcome written to a table in block mode';
 SELECT pg_catalog.pg_extension_config_dump('arka.flags', '');
