@@ -41,6 +41,8 @@ for t in build/san/test_*; do
 	name=$(basename "$t")
 	if [ "$name" = test_conformance ]; then
 		args=("$SHARED/data/jsonlogic" "$ROOT/test/jsonlogic")
+	elif [ "$name" = test_quick ]; then
+		args=("$ROOT/packs" "$SHARED/data/jsonlogic")
 	elif [ "$name" = test_ofac ] || [ "$name" = test_match ]; then
 		args=("$SHARED/data/watchlists")
 	else

@@ -178,6 +178,8 @@ arka_ruleset_select(const ArkaRuleset *rs, const ArkaStrList *jurisdictions,
 		sel->mask[i] = on;
 		sel->nselected += on;
 	}
+	/* without it (out of memory) every document takes the full evaluation */
+	sel->quick = arka_quick_compile(rs, sel, arena);
 	return arka_selection_digest(rs, sel);
 }
 
@@ -188,6 +190,26 @@ arka_ruleset_evaluate(const ArkaRuleset *rs, const ArkaSelection *sel, ArkaEval 
 	int			nfired = 0;
 
 	d->outcome = ARKA_ACTION_ALLOW;
+	if (sel->quick != NULL)
+	{
+		/* the usual case, nothing fires, decided without building a result */
+		if (arka_quick_none_fire(sel->quick, ev))
+		{
+			d->nfired = 0;
+			d->fired = NULL;
+			d->notes = NULL;
+			return true;
+		}
+
+		/*
+		 * Undecided: evaluate in full.  The slot memo stays (the check read
+		 * what the full evaluation reads first, in the same order); an
+		 * error it met is met again, at the same rule.
+		 */
+		ev->err.code = ARKA_OK;
+		ev->err.path[0] = '\0';
+		ev->err.message[0] = '\0';
+	}
 	d->fired = arka_arena_alloc(ev->arena, (sel->nselected ? sel->nselected : 1) * sizeof(int));
 	d->notes = arka_arena_alloc(ev->arena, (sel->nselected ? sel->nselected : 1) * sizeof(ArkaValue));
 	if (d->fired == NULL || d->notes == NULL)

@@ -50,11 +50,15 @@ typedef struct ArkaRuleset
 	int			rules_cap;
 } ArkaRuleset;
 
+/* A selection flattened to decide "no rule fires" cheaply (arka_quick.c). */
+typedef struct ArkaQuickCheck ArkaQuickCheck;
+
 /* Which rules one call evaluates (filters and date applied). */
 typedef struct ArkaSelection
 {
 	uint8_t    *mask;			/* nrules entries, 1 = evaluate */
 	int			nselected;
+	const ArkaQuickCheck *quick;	/* NULL: always the full evaluation */
 	uint8_t		digest[32];		/* SHA-256 of the selected "id version" lines */
 	char		digest_hex[65]; /* the same in hex (ruleset_version) */
 } ArkaSelection;
@@ -97,6 +101,16 @@ typedef struct ArkaStrList
 extern bool arka_ruleset_select(const ArkaRuleset *rs, const ArkaStrList *jurisdictions,
 								const ArkaStrList *domains, int32_t today,
 								ArkaArena *arena, ArkaSelection *sel);
+
+/*
+ * The quick check of a selection (in `arena`; NULL when out of memory),
+ * and its verdict on one document: true only when evaluating the
+ * selection would fire no rule and raise no error.  false says nothing:
+ * the full evaluation decides.  ev is set up as for arka_ruleset_evaluate.
+ */
+extern ArkaQuickCheck *arka_quick_compile(const ArkaRuleset *rs, const ArkaSelection *sel,
+										  ArkaArena *arena);
+extern bool arka_quick_none_fire(const ArkaQuickCheck *qc, ArkaEval *ev);
 
 /*
  * Evaluate the selected rules on the document behind `ev`.  On an

@@ -1,0 +1,257 @@
+/*-------------------------------------------------------------------------
+ *
+ * arka_quick.c
+ *	  A selection's quick check: prove cheaply that no selected rule fires.
+ *
+ * Almost every payment fires no rule, and its decision (allow, nothing
+ * fired) needs no evidence.  Rules are mostly an "and" or an "or" of
+ * fields compared with literals, so a selection is flattened once into
+ * such leaves with their literal, list and slot resolved.  Per document
+ * the leaves run in the rules' order, with the evaluator's short-circuits,
+ * and stop at the first rule that fires.  A leaf the flat form cannot
+ * decide (a number compared with a string, say) is evaluated by the
+ * generic evaluator on the same document, so the verdict always equals
+ * arka_ruleset_evaluate's: "nothing fires" is only answered when the
+ * generic evaluation would fire nothing and raise no error.  Everything
+ * else (a rule fires, an error) is left to the full evaluation.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <string.h>
+
+#include "arka_logic_int.h"
+#include "arka_ruleset.h"
+
+typedef enum QuickKind
+{
+	QUICK_STR_EQ,				/* == or === against a string literal */
+	QUICK_STR_NE,				/* != or !== against a string literal */
+	QUICK_NUM_CMP,				/* < <= > >= against a finite number */
+	QUICK_IN_LIST,				/* in_list of a field */
+	QUICK_NODE					/* anything else: the generic evaluator */
+} QuickKind;
+
+typedef struct QuickLeaf
+{
+	uint8_t		kind;			/* QuickKind */
+	uint8_t		op;				/* QUICK_NUM_CMP: OP_LT .. OP_GE */
+	uint8_t		var_first;		/* QUICK_NUM_CMP: the field is the left operand */
+	int32_t		slot;			/* the field's document slot */
+	int32_t		list;			/* QUICK_IN_LIST: list index */
+	const ArkaNode *node;		/* the leaf as compiled (QUICK_NODE, fallback) */
+	const ArkaValue *lit;		/* the literal (string or number) */
+} QuickLeaf;
+
+typedef struct QuickRule
+{
+	uint8_t		is_or;			/* operands combine with "or", else "and" */
+	int32_t		first;			/* its leaves: leaves[first .. first + n) */
+	int32_t		n;
+} QuickRule;
+
+struct ArkaQuickCheck
+{
+	const ArkaPathTable *paths; /* the ruleset's: slots index it */
+	const ArkaListCatalog *lists;	/* the ruleset's: list indexes index it */
+	int			nrules;
+	QuickRule  *rules;
+	QuickLeaf  *leaves;
+};
+
+/* A leaf from a compiled node: flat when the compiler marked it fast. */
+static void
+leaf_of(const ArkaNode *n, QuickLeaf *leaf)
+{
+	memset(leaf, 0, sizeof(*leaf));
+	leaf->node = n;
+	leaf->kind = QUICK_NODE;
+	if (!n->fast)
+		return;
+	leaf->slot = n->args[n->fast_var]->slot;
+	leaf->lit = &n->args[1 - n->fast_var]->lit;
+	switch (n->op)
+	{
+		case OP_EQ:
+		case OP_SEQ:
+			leaf->kind = QUICK_STR_EQ;
+			break;
+		case OP_NE:
+		case OP_SNE:
+			leaf->kind = QUICK_STR_NE;
+			break;
+		case OP_LT:
+		case OP_LE:
+		case OP_GT:
+		case OP_GE:
+			leaf->kind = QUICK_NUM_CMP;
+			leaf->op = n->op;
+			leaf->var_first = n->fast_var == 0;
+			break;
+		case OP_IN_LIST:
+			if (n->list >= 0)
+			{
+				leaf->kind = QUICK_IN_LIST;
+				leaf->list = n->list;
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+ArkaQuickCheck *
+arka_quick_compile(const ArkaRuleset *rs, const ArkaSelection *sel, ArkaArena *arena)
+{
+	ArkaQuickCheck *qc = arka_arena_alloc(arena, sizeof(ArkaQuickCheck));
+	int			nleaves = 0;
+
+	if (qc == NULL)
+		return NULL;
+	for (int i = 0; i < rs->nrules; i++)
+	{
+		const ArkaNode *root = rs->rules[i].logic;
+
+		if (sel->mask[i])
+			nleaves += (root->op == OP_AND || root->op == OP_OR) ? root->nargs : 1;
+	}
+	qc->paths = &rs->paths;
+	qc->lists = &rs->lists;
+	qc->nrules = 0;
+	qc->rules = arka_arena_alloc(arena, sizeof(QuickRule) * (sel->nselected ? sel->nselected : 1));
+	qc->leaves = arka_arena_alloc(arena, sizeof(QuickLeaf) * (nleaves ? nleaves : 1));
+	if (qc->rules == NULL || qc->leaves == NULL)
+		return NULL;
+	nleaves = 0;
+	for (int i = 0; i < rs->nrules; i++)
+	{
+		const ArkaNode *root = rs->rules[i].logic;
+		QuickRule  *r;
+
+		if (!sel->mask[i])
+			continue;
+		r = &qc->rules[qc->nrules++];
+		r->first = nleaves;
+		if ((root->op == OP_AND || root->op == OP_OR) && root->nargs > 0)
+		{
+			r->is_or = root->op == OP_OR;
+			r->n = root->nargs;
+			for (int a = 0; a < root->nargs; a++)
+				leaf_of(root->args[a], &qc->leaves[nleaves++]);
+		}
+		else
+		{
+			/* one leaf; an and/or of nothing (null) goes to the generic evaluator */
+			r->is_or = false;
+			r->n = 1;
+			leaf_of(root, &qc->leaves[nleaves]);
+			if (root->op == OP_AND || root->op == OP_OR)
+				qc->leaves[nleaves].kind = QUICK_NODE;
+			nleaves++;
+		}
+	}
+	return qc;
+}
+
+/*
+ * One leaf's truth: 1 true, 0 false, -1 undecided (an error).  The flat
+ * cases answer as eval_fast does; the rest go to the generic evaluator.
+ */
+static int
+leaf_truth(const ArkaQuickCheck *qc, const QuickLeaf *leaf, ArkaEval *ev)
+{
+	ArkaValue	v;
+	int			r;
+
+	if (leaf->kind != QUICK_NODE)
+	{
+		/* a field read before (by this or an earlier rule): the memo */
+		if (ev->slot_state[leaf->slot] == ARKA_SLOT_FOUND)
+			v = ev->slot_vals[leaf->slot];
+		else if ((r = arka_eval_slot(ev, leaf->slot, &v)) < 0)
+			return -1;
+		else if (r == 0)
+			v.type = ARKA_NULL;
+		switch (leaf->kind)
+		{
+			case QUICK_STR_EQ:
+			case QUICK_STR_NE:
+				if (v.type == ARKA_STR)
+				{
+					bool		eq = v.u.str.len == leaf->lit->u.str.len &&
+						memcmp(v.u.str.ptr, leaf->lit->u.str.ptr, v.u.str.len) == 0;
+
+					return eq == (leaf->kind == QUICK_STR_EQ);
+				}
+				if (v.type == ARKA_NULL)
+					return leaf->kind == QUICK_STR_NE;	/* null equals no string */
+				break;
+			case QUICK_IN_LIST:
+				if (v.type == ARKA_NUM)
+					break;		/* looked up as its JavaScript string */
+				return v.type == ARKA_STR &&
+					arka_strset_contains(&qc->lists->lists[leaf->list].items,
+										 v.u.str.ptr, v.u.str.len);
+			case QUICK_NUM_CMP:
+				if (v.type == ARKA_NUM)
+				{
+					bool		unordered;
+					int			c = leaf->var_first ?
+						arka_dec_cmp(&v.u.num, &leaf->lit->u.num, &unordered) :
+						arka_dec_cmp(&leaf->lit->u.num, &v.u.num, &unordered);
+
+					if (unordered)
+						return 0;
+					switch (leaf->op)
+					{
+						case OP_LT:
+							return c < 0;
+						case OP_LE:
+							return c <= 0;
+						case OP_GT:
+							return c > 0;
+						default:
+							return c >= 0;
+					}
+				}
+				break;
+			default:
+				break;
+		}
+	}
+	/* the generic semantics (loose equality, coercions, other operators) */
+	if (!arka_logic_eval(ev, leaf->node, &v))
+		return -1;
+	return arka_truthy(&v);
+}
+
+bool
+arka_quick_none_fire(const ArkaQuickCheck *qc, ArkaEval *ev)
+{
+	/* the flat form indexes the ruleset's slots and lists */
+	if (ev->paths != qc->paths || ev->lists != qc->lists)
+		return false;
+	for (int i = 0; i < qc->nrules; i++)
+	{
+		const QuickRule *r = &qc->rules[i];
+		bool		fires = !r->is_or;
+
+		ev->scope = NULL;
+		ev->nnotes = 0;
+		for (int l = 0; l < r->n; l++)
+		{
+			int			t = leaf_truth(qc, &qc->leaves[r->first + l], ev);
+
+			if (t < 0)
+				return false;
+			/* "and" stops at the first false operand, "or" at the first true */
+			if (t == r->is_or)
+			{
+				fires = r->is_or;
+				break;
+			}
+		}
+		if (fires)
+			return false;
+	}
+	return true;
+}
