@@ -305,7 +305,9 @@ raw_object_find(const JsonbContainer *c, const char *key, size_t len, RawEntry *
 
 		if (found == count)
 		{
-			if (klen == len && memcmp(base + off, key, len) == 0)
+			/* first bytes before memcmp: most keys of equal length differ there */
+			if (klen == len && (len == 0 || base[off] == key[0]) &&
+				memcmp(base + off, key, len) == 0)
 				found = i;
 			else if (klen > len)
 			{

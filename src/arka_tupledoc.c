@@ -778,7 +778,24 @@ column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, Ark
 					memset(rd->jsonb, 0, sizeof(Jsonb *) * rd->tp->ncols);
 				}
 				if (rd->jsonb[col] == NULL)
-					rd->jsonb[col] = DatumGetJsonbP(d);
+				{
+					struct varlena *raw = (struct varlena *) DatumGetPointer(d);
+
+					if (VARATT_IS_SHORT(raw))
+					{
+						/* a small inline datum: realign it in the row's arena, no palloc */
+						size_t		len = VARSIZE_SHORT(raw) - VARHDRSZ_SHORT;
+						Jsonb	   *copy = arka_arena_alloc(rd->arena, len + VARHDRSZ);
+
+						if (copy == NULL)
+							return column_error(ev, c, "could not be read: out of memory");
+						SET_VARSIZE(copy, len + VARHDRSZ);
+						memcpy(VARDATA(copy), VARDATA_SHORT(raw), len);
+						rd->jsonb[col] = copy;
+					}
+					else
+						rd->jsonb[col] = DatumGetJsonbP(d);
+				}
 				jb = rd->jsonb[col];
 
 				if (subpath->nseg > 0)
