@@ -77,7 +77,7 @@ typedef struct Txn
 	CdcLsn		commit_lsn;		/* B/C "lsn": the commit record */
 	CdcLsn		end_lsn;		/* B/C "nextlsn": the position to confirm */
 	int64_t		commit_time;	/* µs since 2000-01-01 UTC */
-	char		timestamp[64];
+	bool		has_timestamp;	/* commit_time is wal2json's, not the clock's */
 	int32_t		day;			/* commit date, days since 1970-01-01 (UTC) */
 	int			seq;			/* changes so far */
 	CdcLsn		first_change_lsn;
@@ -749,7 +749,8 @@ handle_row(Daemon *d, const W2jMessage *m, const CatProtection *prot)
 			.change_seq = d->txn.seq,
 			.has_xid = d->txn.has_xid,
 			.xid = d->txn.xid,
-			.committed_at = d->txn.timestamp[0] ? d->txn.timestamp : NULL,
+			.has_committed_at = d->txn.has_timestamp,
+			.committed_at = d->txn.commit_time,
 			.kind = kind,
 			.outcome = outcome,
 			.violations = dec->failed ? "[]" : dec->violations.data,
@@ -868,8 +869,20 @@ handle_message(Daemon *d, const StreamMessage *sm)
 			d->txn.commit_lsn = m.lsn;
 			d->txn.end_lsn = m.has_nextlsn ? m.nextlsn : sm->data_start;
 			d->txn.commit_time = m.has_commit_time ? m.commit_time : stream_now_pg();
-			if (m.timestamp)
-				snprintf(d->txn.timestamp, sizeof(d->txn.timestamp), "%s", m.timestamp);
+			d->txn.has_timestamp = m.has_commit_time;
+			if (m.timestamp && !m.has_commit_time)
+			{
+				char		a[CDC_LSN_STRLEN];
+
+				/*
+				 * Not a time a clock gives (BC, infinity): flags of this
+				 * transaction get committed_at NULL, and the date that
+				 * judges effective_from is today's.
+				 */
+				log_warn("wal2json.timestamp", "unreadable commit time \"%s\" of the transaction "
+						 "committed at %s: its flags have no committed_at", m.timestamp,
+						 cdc_lsn_format(m.lsn, a));
+			}
 			/* the commit date in UTC judges effective_from (docs/cdc.md) */
 			d->txn.day = (int32_t) ((d->txn.commit_time >= 0 ? d->txn.commit_time / INT64_C(86400000000) :
 									 (d->txn.commit_time + 1) / INT64_C(86400000000) - 1) + 10957);
