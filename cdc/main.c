@@ -106,6 +106,7 @@ typedef struct Daemon
 	Catalog		catalog;
 	Decider		decider;
 	Decision	decision;
+	ArkaBuf		row_key;		/* a flag's row_key JSON, reused */
 
 	/*
 	 * Two writers, each with its own connection: one queues the flags of
@@ -655,6 +656,26 @@ recover_toast(Daemon *d, const W2jMessage *m, W2jColumn **extra, size_t *nextra,
 	return missing;
 }
 
+/*
+ * "schema.table" into out, without a printf-family call in the usual
+ * case: this runs for every flag.
+ */
+static void
+qualified_name(char *out, size_t cap, const char *schema, const char *table)
+{
+	size_t		ls = strlen(schema),
+				lt = strlen(table);
+
+	if (ls + lt + 2 <= cap)
+	{
+		memcpy(out, schema, ls);
+		out[ls] = '.';
+		memcpy(out + ls + 1, table, lt + 1);
+	}
+	else
+		snprintf(out, cap, "%s.%s", schema, table);	/* beyond PostgreSQL's names: cut */
+}
+
 /* Decide one I/U of a protected table and queue a flag if needed. */
 static bool
 handle_row(Daemon *d, const W2jMessage *m, const CatProtection *prot)
@@ -673,7 +694,7 @@ handle_row(Daemon *d, const W2jMessage *m, const CatProtection *prot)
 	const char *kind;
 	const char *outcome;
 	char		table_name[256];
-	ArkaBuf		key;
+	ArkaBuf    *key = &d->row_key;
 
 	d->metrics.changes++;
 	QUEUE(d)->changes++;
@@ -736,14 +757,14 @@ handle_row(Daemon *d, const W2jMessage *m, const CatProtection *prot)
 			strcat(note, toast_note);
 		}
 	}
-	snprintf(table_name, sizeof(table_name), "%s.%s", m->schema, m->table);
-	arka_buf_init(&key);
+	qualified_name(table_name, sizeof(table_name), m->schema, m->table);
+	key->len = 0;
 	if (m->row_key.type == ARKA_OBJ)
-		arka_json_write(&key, &m->row_key);
+		arka_json_write(key, &m->row_key);
 	{
 		FlagRow		f = {
 			.table_name = table_name,
-			.row_key = m->row_key.type == ARKA_OBJ ? key.data : NULL,
+			.row_key = m->row_key.type == ARKA_OBJ ? key->data : NULL,
 			.operation = m->action == W2J_INSERT ? "INSERT" : "UPDATE",
 			.commit_lsn = d->txn.commit_lsn,
 			.change_seq = d->txn.seq,
@@ -759,9 +780,8 @@ handle_row(Daemon *d, const W2jMessage *m, const CatProtection *prot)
 			.proof_id = dec->failed ? NULL : dec->proof,
 			.note = note[0] ? note : NULL,
 		};
-		bool		ok = flags_add(QUEUE(d), &f);
+		bool		ok = !key->oom && flags_add(QUEUE(d), &f);
 
-		arka_buf_free(&key);
 		if (!ok)
 		{
 			log_error("flags.queue", "out of memory queueing a flag");
@@ -1432,6 +1452,7 @@ main(int argc, char **argv)
 	catalog_init(&d->catalog);
 	decider_init(&d->decider);
 	decision_init(&d->decision);
+	arka_buf_init(&d->row_key);
 	flags_init(&d->w[0], &d->wsql[0], settings.slot);
 	flags_init(&d->w[1], &d->wsql[1], settings.slot);
 	{
