@@ -375,6 +375,24 @@ attach_snapshot(Daemon *d, CdcLsn lsn)
 	return true;
 }
 
+/* How far the queue grows past batch_flags while a batch is in flight. */
+#define QUEUE_GROWTH 4
+
+/*
+ * Is the queue to be handed to the writer now, waiting for the batch in
+ * flight if there is one?  At batch_flags when the writer is idle; while
+ * it commits, only at QUEUE_GROWTH times that: waiting stops the reading
+ * and deciding, and the writer's commits (WAL flushes) leave a core idle
+ * that the reader would use.  Memory stays bounded.
+ */
+static bool
+queue_full(Daemon *d)
+{
+	uint64_t	n = QUEUE(d)->nflags;
+
+	return n >= (uint64_t) settings.batch_flags * (d->inflight ? QUEUE_GROWTH : 1);
+}
+
 /* Hand the queue to the writer thread (after the batch in flight). */
 static bool
 submit(Daemon *d, CdcLsn lsn)
@@ -983,7 +1001,7 @@ handle_message(Daemon *d, const StreamMessage *sm)
 				if (!handle_row(d, &m, prot))
 					return false;
 				/* a huge transaction: write flags in batches, progress unchanged */
-				if (QUEUE(d)->nflags >= (uint64_t) settings.batch_flags && !submit(d, CDC_INVALID_LSN))
+				if (queue_full(d) && !submit(d, CDC_INVALID_LSN))
 					return false;
 			}
 			return true;
@@ -1307,12 +1325,12 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 
 		/*
 		 * Group commit: enough queued, or queued long enough.  While a
-		 * batch is in flight the queue keeps growing up to batch_flags
-		 * rather than waiting for it: the batch after it is then larger,
-		 * so the writer keeps up with the stream in fewer commits.
+		 * batch is in flight the queue keeps growing rather than waiting
+		 * for it (queue_full): the batch after it is then larger, so the
+		 * writer keeps up with the stream in fewer commits.
 		 */
 		if (d->pending_since && !d->txn.open &&
-			(QUEUE(d)->nflags >= (uint64_t) settings.batch_flags ||
+			(queue_full(d) ||
 			 (!d->inflight && mono_ms() - d->pending_since >= settings.batch_delay_ms)))
 		{
 			if (!commit_pending(d))
