@@ -22,6 +22,8 @@ decider_init(Decider *d)
 	arka_buf_init(&d->canon);
 	arka_buf_init(&d->leaf);
 	arka_buf_init(&d->sel_versions);
+	arka_buf_init(&d->sel_key);
+	arka_buf_init(&d->key);
 }
 
 void
@@ -32,7 +34,8 @@ decider_free(Decider *d)
 	arka_buf_free(&d->canon);
 	arka_buf_free(&d->leaf);
 	arka_buf_free(&d->sel_versions);
-	free(d->sel_key);
+	arka_buf_free(&d->sel_key);
+	arka_buf_free(&d->key);
 }
 
 void
@@ -57,22 +60,48 @@ decider_begin(Decider *d)
 	return &d->arena;
 }
 
-/* The filters as one string key ("" and "\x1e" separate; "-" = no filter). */
+/*
+ * The filters as one string key ("\x1f" ends an item, "\x1e" separates
+ * the two lists; "-" = no filter), whole whatever its length.
+ */
 static void
-filter_key(const CatProtection *p, char *buf, size_t cap)
+filter_key(const CatProtection *p, ArkaBuf *b)
 {
-	size_t		n = 0;
-
-	buf[0] = '\0';
+	b->len = 0;
+	arka_buf_puts(b, "");		/* a NUL-terminated empty key, also for no protection */
 	if (p == NULL)
 		return;
-	n += snprintf(buf + n, cap - n, "%s", p->has_jurisdictions ? "J" : "-");
-	for (int i = 0; p->has_jurisdictions && i < p->jurisdictions.n && n < cap; i++)
-		n += snprintf(buf + n, cap - n, "%s\x1f", p->jurisdictions.items[i]);
-	if (n < cap)
-		n += snprintf(buf + n, cap - n, "\x1e%s", p->has_domains ? "D" : "-");
-	for (int i = 0; p->has_domains && i < p->domains.n && n < cap; i++)
-		n += snprintf(buf + n, cap - n, "%s\x1f", p->domains.items[i]);
+	arka_buf_putc(b, p->has_jurisdictions ? 'J' : '-');
+	for (int i = 0; p->has_jurisdictions && i < p->jurisdictions.n; i++)
+	{
+		arka_buf_puts(b, p->jurisdictions.items[i]);
+		arka_buf_putc(b, '\x1f');
+	}
+	arka_buf_putc(b, '\x1e');
+	arka_buf_putc(b, p->has_domains ? 'D' : '-');
+	for (int i = 0; p->has_domains && i < p->domains.n; i++)
+	{
+		arka_buf_puts(b, p->domains.items[i]);
+		arka_buf_putc(b, '\x1f');
+	}
+}
+
+/* Append v in decimal, without a printf-family call (once per violation). */
+static void
+put_int(ArkaBuf *b, int v)
+{
+	char		digits[12];
+	size_t		n = 0;
+	unsigned int u = v < 0 ? 0u - (unsigned int) v : (unsigned int) v;
+
+	do
+	{
+		digits[sizeof(digits) - 1 - n++] = (char) ('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		digits[sizeof(digits) - 1 - n++] = '-';
+	arka_buf_append(b, digits + sizeof(digits) - n, n);
 }
 
 /* jsonb's order of object keys: shorter first, then bytewise. */
@@ -118,28 +147,38 @@ build_rule_versions(ArkaBuf *b, const ArkaRuleset *rs, const ArkaSelection *sel)
 	arka_buf_putc(b, '{');
 	for (int i = 0; i < n; i++)
 	{
-		char		num[32];
-
 		if (i)
 			arka_buf_putc(b, ',');
 		arka_json_write_string(b, rs->rules[order[i]].rule_id, strlen(rs->rules[order[i]].rule_id));
-		snprintf(num, sizeof(num), ":%d", rs->rules[order[i]].version);
-		arka_buf_puts(b, num);
+		arka_buf_putc(b, ':');
+		put_int(b, rs->rules[order[i]].version);
 	}
 	arka_buf_putc(b, '}');
 	free(order);
 	return !b->oom;
 }
 
+/*
+ * The selection of rules for a row of protection prot: the last one when
+ * the ruleset, the day and the filters are those it was made for.  The
+ * same protection as last time needs no comparison: protections change
+ * only with the catalog, which makes a new generation.
+ */
 static ArkaSelection *
 selection(Decider *d, Catalog *cat, const ArkaRuleset *rs, const CatProtection *prot, int32_t day)
 {
-	char		key[4096];
+	bool		same = d->sel_rs == rs && d->sel_generation == cat->generation && d->sel_day == day;
 
-	filter_key(prot, key, sizeof(key));
-	if (d->sel_rs == rs && d->sel_generation == cat->generation && d->sel_day == day &&
-		d->sel_key && strcmp(d->sel_key, key) == 0)
+	if (same && d->sel_prot == prot)
 		return &d->sel;
+	filter_key(prot, &d->key);
+	if (d->key.oom)
+		return NULL;
+	if (same && d->sel_key.len == d->key.len && memcmp(d->sel_key.data, d->key.data, d->key.len) == 0)
+	{
+		d->sel_prot = prot;
+		return &d->sel;
+	}
 	arka_arena_reset(&d->sel_arena);
 	d->sel_rs = NULL;
 	if (!arka_ruleset_select(rs, prot && prot->has_jurisdictions ? &prot->jurisdictions : NULL,
@@ -147,8 +186,11 @@ selection(Decider *d, Catalog *cat, const ArkaRuleset *rs, const CatProtection *
 							 &d->sel_arena, &d->sel) ||
 		!build_rule_versions(&d->sel_versions, rs, &d->sel))
 		return NULL;
-	free(d->sel_key);
-	d->sel_key = strdup(key);
+	d->sel_key.len = 0;
+	arka_buf_append(&d->sel_key, d->key.data, d->key.len);
+	if (d->sel_key.oom)
+		return NULL;
+	d->sel_prot = prot;
 	d->sel_rs = rs;
 	d->sel_generation = cat->generation;
 	d->sel_day = day;
@@ -165,7 +207,6 @@ selection(Decider *d, Catalog *cat, const ArkaRuleset *rs, const CatProtection *
 static void
 write_violation(ArkaBuf *b, const ArkaRuleset *rs, const ArkaRule *r, const ArkaEval *ev)
 {
-	char		num[32];
 	int			stack[32];
 	int		   *order = r->nslots <= 32 ? stack : malloc(sizeof(int) * r->nslots);
 	int			n = 0;
@@ -182,8 +223,8 @@ write_violation(ArkaBuf *b, const ArkaRuleset *rs, const ArkaRule *r, const Arka
 	arka_json_write_string(b, r->domain, strlen(r->domain));
 	arka_buf_puts(b, ",\"rule_id\":");
 	arka_json_write_string(b, r->rule_id, strlen(r->rule_id));
-	snprintf(num, sizeof(num), ",\"version\":%d", r->version);
-	arka_buf_puts(b, num);
+	arka_buf_puts(b, ",\"version\":");
+	put_int(b, r->version);
 
 	/* the evidence: the slots read, in jsonb key order (a few; insertion sort) */
 	for (int i = 0; i < r->nslots; i++)

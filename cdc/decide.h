@@ -42,7 +42,9 @@ typedef struct Decider
 	const ArkaRuleset *sel_rs;
 	uint64_t	sel_generation;
 	int32_t		sel_day;
-	char	   *sel_key;
+	const CatProtection *sel_prot;	/* the protection it was last used for */
+	ArkaBuf		sel_key;		/* its filters (filter_key) */
+	ArkaBuf		key;			/* scratch: the filters of the row's protection */
 	ArkaSelection sel;
 	ArkaBuf		sel_versions;	/* the selection's rule_versions JSON */
 } Decider;

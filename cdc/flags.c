@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "copybin.h"
 #include "flags.h"
 #include "log.h"
 
@@ -57,43 +58,6 @@ lit(ArkaBuf *b, const char *s)
 	arka_buf_putc(b, '\'');
 }
 
-/* A field of a COPY text row (\\N for NULL; backslash and controls escaped). */
-static void
-field(ArkaBuf *b, const char *s, bool last)
-{
-	if (s == NULL)
-		arka_buf_append(b, "\\N", 2);
-	else
-		while (*s)
-		{
-			/* copy the longest run that needs no escaping in one go */
-			size_t		run = strcspn(s, "\\\t\n\r");
-
-			if (run)
-			{
-				arka_buf_append(b, s, run);
-				s += run;
-				continue;
-			}
-			switch (*s++)
-			{
-				case '\\':
-					arka_buf_append(b, "\\\\", 2);
-					break;
-				case '\t':
-					arka_buf_append(b, "\\t", 2);
-					break;
-				case '\n':
-					arka_buf_append(b, "\\n", 2);
-					break;
-				default:
-					arka_buf_append(b, "\\r", 2);
-					break;
-			}
-		}
-	arka_buf_append(b, last ? "\n" : "\t", 1);
-}
-
 static void
 lsn_lit(ArkaBuf *b, CdcLsn lsn)
 {
@@ -103,42 +67,61 @@ lsn_lit(ArkaBuf *b, CdcLsn lsn)
 	arka_buf_puts(b, "::pg_lsn");
 }
 
+/* A text or jsonb value given as a C string (NULL for SQL NULL). */
+static inline size_t
+len_of(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/*
+ * One flag as a binary COPY tuple: the server receives the integers,
+ * LSN and commit time as they are, with no text to split, de-escape and
+ * parse (copybin.h).  The values are those the text form carried.
+ */
+void
+flags_encode(ArkaBuf *b, const FlagRow *f)
+{
+	copybin_tuple(b, 14);
+	copybin_text(b, f->table_name, len_of(f->table_name));
+	copybin_jsonb(b, f->row_key, len_of(f->row_key));
+	copybin_text(b, f->operation, len_of(f->operation));
+	copybin_int8(b, (int64_t) f->commit_lsn);
+	copybin_int4(b, f->change_seq);
+	if (f->has_xid)
+		copybin_int8(b, (int64_t) f->xid);
+	else
+		copybin_null(b);
+	if (f->has_committed_at)
+		copybin_int8(b, f->committed_at);
+	else
+		copybin_null(b);
+	copybin_text(b, f->kind, len_of(f->kind));
+	copybin_text(b, f->outcome, len_of(f->outcome));
+	copybin_jsonb(b, f->violations, len_of(f->violations));
+	copybin_jsonb(b, f->rule_versions, len_of(f->rule_versions));
+	copybin_text(b, f->ruleset_version, len_of(f->ruleset_version));
+	copybin_text(b, f->proof_id, len_of(f->proof_id));
+	copybin_text(b, f->note, len_of(f->note));
+}
+
 bool
 flags_add(FlagWriter *w, const FlagRow *f)
 {
-	ArkaBuf    *b = &w->flags;
-	char		num[32],
-				lsn[CDC_LSN_STRLEN],
-				xid[16];
-
-	field(b, f->table_name, false);
-	field(b, f->row_key, false);
-	field(b, f->operation, false);
-	field(b, cdc_lsn_format(f->commit_lsn, lsn), false);
-	snprintf(num, sizeof(num), "%d", f->change_seq);
-	field(b, num, false);
-	snprintf(xid, sizeof(xid), "%u", f->xid);
-	field(b, f->has_xid ? xid : NULL, false);
-	field(b, f->committed_at, false);
-	field(b, f->kind, false);
-	field(b, f->outcome, false);
-	field(b, f->violations, false);
-	field(b, f->rule_versions, false);
-	field(b, f->ruleset_version, false);
-	field(b, f->proof_id, false);
-	field(b, f->note, true);
+	flags_encode(&w->flags, f);
 	w->nflags++;
-	return !b->oom;
+	return !w->flags.oom;
 }
 
+/* A rejected attempt for the staging table: payload text, message_lsn pg_lsn. */
 bool
 flags_add_rejection(FlagWriter *w, CdcLsn message_lsn, const char *payload)
 {
 	ArkaBuf    *b = &w->rejections;
-	char		lsn[CDC_LSN_STRLEN];
 
-	field(b, payload, false);
-	field(b, cdc_lsn_format(message_lsn, lsn), true);
+	copybin_tuple(b, 2);
+	copybin_text(b, payload, len_of(payload));
+	copybin_int8(b, (int64_t) message_lsn);
 	w->nrejections++;
 	return !b->oom;
 }
@@ -185,8 +168,10 @@ typedef enum BatchResult
 
 /*
  * COPY the queued rows of one kind into `table` (with a column list when
- * cols is set).  With conflict_ok, a unique violation is BATCH_CONFLICT,
- * not logged: the caller rolls back and writes the batch the safe way.
+ * cols is set), in the binary format they are queued in: header, the
+ * tuples, trailer.  With conflict_ok, a unique violation is
+ * BATCH_CONFLICT, not logged: the caller rolls back and writes the batch
+ * the safe way.
  */
 static BatchResult
 copy_in(FlagWriter *w, const char *table, const char *cols, const ArkaBuf *rows, bool conflict_ok)
@@ -194,8 +179,11 @@ copy_in(FlagWriter *w, const char *table, const char *cols, const ArkaBuf *rows,
 	char		q[512];
 	PGresult   *res;
 	BatchResult r = BATCH_OK;
+	ArkaBuf		head,
+				tail;
+	bool		sent;
 
-	snprintf(q, sizeof(q), "COPY %s%s FROM STDIN", table, cols ? cols : "");
+	snprintf(q, sizeof(q), "COPY %s%s FROM STDIN (FORMAT binary)", table, cols ? cols : "");
 	res = PQexec(w->sql->conn, q);
 	if (PQresultStatus(res) != PGRES_COPY_IN)
 	{
@@ -204,8 +192,18 @@ copy_in(FlagWriter *w, const char *table, const char *cols, const ArkaBuf *rows,
 		return BATCH_FAILED;
 	}
 	PQclear(res);
-	if (PQputCopyData(w->sql->conn, rows->data, (int) rows->len) != 1 ||
-		PQputCopyEnd(w->sql->conn, NULL) != 1)
+	arka_buf_init(&head);
+	arka_buf_init(&tail);
+	copybin_header(&head);
+	copybin_trailer(&tail);
+	sent = !head.oom && !tail.oom &&
+		PQputCopyData(w->sql->conn, head.data, (int) head.len) == 1 &&
+		PQputCopyData(w->sql->conn, rows->data, (int) rows->len) == 1 &&
+		PQputCopyData(w->sql->conn, tail.data, (int) tail.len) == 1 &&
+		PQputCopyEnd(w->sql->conn, NULL) == 1;
+	arka_buf_free(&head);
+	arka_buf_free(&tail);
+	if (!sent)
 	{
 		pgsql_fail_result(w->sql, NULL, "could not write flags and progress", "flags.commit");
 		return BATCH_FAILED;
@@ -233,15 +231,18 @@ bool
 flags_prepare(FlagWriter *w)
 {
 	/*
-	 * Staging tables of this session: rows arrive by COPY (no statement
-	 * text to parse per row) and are emptied at every commit.
+	 * Staging tables of this session: rows arrive by binary COPY (no
+	 * statement text to parse per row), so their columns have the types
+	 * of the tuples (flags_encode: those of arka.flags), and are emptied
+	 * at every commit.
 	 */
-	return exec_ok(w, "CREATE TEMP TABLE IF NOT EXISTS arka_cdc_flags_in (table_name text, row_key text, "
-				   "operation text, commit_lsn text, change_seq int, xid bigint, committed_at text, "
-				   "kind text, outcome text, violations text, rule_versions text, ruleset_version text, "
-				   "proof_id text, note text) ON COMMIT DELETE ROWS", PGRES_COMMAND_OK) &&
+	return exec_ok(w, "CREATE TEMP TABLE IF NOT EXISTS arka_cdc_flags_in (table_name text, row_key jsonb, "
+				   "operation text, commit_lsn pg_lsn, change_seq int, xid bigint, "
+				   "committed_at timestamptz, kind text, outcome text, violations jsonb, "
+				   "rule_versions jsonb, ruleset_version text, proof_id text, note text) "
+				   "ON COMMIT DELETE ROWS", PGRES_COMMAND_OK) &&
 		exec_ok(w, "CREATE TEMP TABLE IF NOT EXISTS arka_cdc_rejections_in (payload text, "
-				"message_lsn text) ON COMMIT DELETE ROWS", PGRES_COMMAND_OK);
+				"message_lsn pg_lsn) ON COMMIT DELETE ROWS", PGRES_COMMAND_OK);
 }
 
 /*
@@ -308,9 +309,6 @@ flags_use_origin(FlagWriter *w, const char *name)
 	return id;
 }
 
-#define FLAG_COLUMNS "table_name, row_key, operation, commit_lsn, change_seq, xid, committed_at, " \
-	"kind, outcome, violations, rule_versions, ruleset_version, proof_id, note"
-
 /*
  * The statement that ends a batch: the staged rejections (and, on the
  * safe path, the staged flags) with ON CONFLICT DO NOTHING, and the
@@ -325,9 +323,7 @@ build_batch_statement(FlagWriter *w, CdcLsn progress_lsn, bool direct)
 	s->len = 0;
 	arka_buf_puts(s, "WITH f AS (");
 	if (w->nflags && !direct)
-		arka_buf_puts(s, "INSERT INTO arka.flags (" FLAG_COLUMNS ") SELECT table_name, row_key::jsonb, "
-					  "operation, commit_lsn::pg_lsn, change_seq, xid, committed_at::timestamptz, kind, "
-					  "outcome, violations::jsonb, rule_versions::jsonb, ruleset_version, proof_id, note "
+		arka_buf_puts(s, "INSERT INTO arka.flags (" FLAG_COLUMNS ") SELECT " FLAG_COLUMNS " "
 					  "FROM pg_temp.arka_cdc_flags_in ON CONFLICT DO NOTHING RETURNING 1");
 	else
 		arka_buf_puts(s, "SELECT 1 WHERE false");
@@ -342,7 +338,7 @@ build_batch_statement(FlagWriter *w, CdcLsn progress_lsn, bool direct)
 					  "COALESCE(j->'result'->'violations', '[]'::jsonb), "
 					  "j->'result'->'proof'->>'proof_id', j->>'user', l, "
 					  "COALESCE((j->>'at')::timestamptz, now()) "
-					  "FROM (SELECT payload::jsonb AS j, message_lsn::pg_lsn AS l "
+					  "FROM (SELECT payload::jsonb AS j, message_lsn AS l "
 					  "FROM pg_temp.arka_cdc_rejections_in) v WHERE j->>'table' IS NOT NULL "
 					  "ON CONFLICT DO NOTHING RETURNING 1");
 	}

@@ -3,10 +3,11 @@
  * flags.h
  *	  Writing arka.flags, arka.rejections and arka.cdc_progress.
  *
- * Flags and rejections are queued as COPY text rows and written by
- * flags_commit in ONE transaction (COPY into session temp tables, then
- * one statement inserting them and the slot's row of arka.cdc_progress):
- * either all of it is durable or none is.  Both inserts say ON CONFLICT DO NOTHING against the unique keys
+ * Flags and rejections are queued as COPY binary tuples (copybin.h) and
+ * written by flags_commit in ONE transaction (COPY into arka.flags or
+ * session temp tables, then one statement inserting the rest and the
+ * slot's row of arka.cdc_progress): either all of it is durable or none
+ * is.  Both inserts say ON CONFLICT DO NOTHING against the unique keys
  * (commit_lsn, change_seq) and message_lsn, so writing the same change
  * twice (after a crash before the slot was confirmed) adds nothing, and
  * the progress counters add only the rows really inserted.
@@ -32,7 +33,8 @@ typedef struct FlagRow
 	int			change_seq;
 	bool		has_xid;
 	uint32_t	xid;
-	const char *committed_at;	/* timestamptz text or NULL */
+	bool		has_committed_at;
+	int64_t		committed_at;	/* µs since 2000-01-01 UTC */
 	const char *kind;			/* violation | bypass */
 	const char *outcome;		/* review | block */
 	const char *violations;		/* JSON array */
@@ -46,9 +48,9 @@ typedef struct FlagWriter
 {
 	PGSQL	   *sql;
 	char	   *slot;
-	ArkaBuf		flags;			/* "(...),(...)" */
+	ArkaBuf		flags;			/* COPY binary tuples, FLAG_COLUMNS */
 	uint64_t	nflags;
-	ArkaBuf		rejections;
+	ArkaBuf		rejections;		/* COPY binary tuples (payload, message_lsn) */
 	uint64_t	nrejections;
 	uint64_t	changes;		/* changes decided since the last commit */
 	ArkaBuf		stmt;
@@ -76,6 +78,17 @@ extern void flags_free(FlagWriter *w);
 /* Create the session's staging tables (after every connection). */
 extern bool flags_prepare(FlagWriter *w);
 extern uint32_t flags_use_origin(FlagWriter *w, const char *name);
+
+/* The columns of arka.flags arka-cdc writes, in the order of its tuples. */
+#define FLAG_COLUMNS "table_name, row_key, operation, commit_lsn, change_seq, xid, committed_at, " \
+	"kind, outcome, violations, rule_versions, ruleset_version, proof_id, note"
+
+/*
+ * Append f as one COPY binary tuple of FLAG_COLUMNS (their types in
+ * arka.flags: text, jsonb, text, pg_lsn, integer, bigint, timestamptz,
+ * text, text, jsonb, jsonb, text, text, text).
+ */
+extern void flags_encode(ArkaBuf *b, const FlagRow *f);
 
 /* Queue (in memory only). */
 extern bool flags_add(FlagWriter *w, const FlagRow *f);

@@ -77,7 +77,7 @@ typedef struct Txn
 	CdcLsn		commit_lsn;		/* B/C "lsn": the commit record */
 	CdcLsn		end_lsn;		/* B/C "nextlsn": the position to confirm */
 	int64_t		commit_time;	/* µs since 2000-01-01 UTC */
-	char		timestamp[64];
+	bool		has_timestamp;	/* commit_time is wal2json's, not the clock's */
 	int32_t		day;			/* commit date, days since 1970-01-01 (UTC) */
 	int			seq;			/* changes so far */
 	CdcLsn		first_change_lsn;
@@ -106,6 +106,7 @@ typedef struct Daemon
 	Catalog		catalog;
 	Decider		decider;
 	Decision	decision;
+	ArkaBuf		row_key;		/* a flag's row_key JSON, reused */
 
 	/*
 	 * Two writers, each with its own connection: one queues the flags of
@@ -372,6 +373,24 @@ attach_snapshot(Daemon *d, CdcLsn lsn)
 	w->has_catalog = true;
 	d->snapshot_version = d->catalog.version;
 	return true;
+}
+
+/* How far the queue grows past batch_flags while a batch is in flight. */
+#define QUEUE_GROWTH 4
+
+/*
+ * Is the queue to be handed to the writer now, waiting for the batch in
+ * flight if there is one?  At batch_flags when the writer is idle; while
+ * it commits, only at QUEUE_GROWTH times that: waiting stops the reading
+ * and deciding, and the writer's commits (WAL flushes) leave a core idle
+ * that the reader would use.  Memory stays bounded.
+ */
+static bool
+queue_full(Daemon *d)
+{
+	uint64_t	n = QUEUE(d)->nflags;
+
+	return n >= (uint64_t) settings.batch_flags * (d->inflight ? QUEUE_GROWTH : 1);
 }
 
 /* Hand the queue to the writer thread (after the batch in flight). */
@@ -655,6 +674,26 @@ recover_toast(Daemon *d, const W2jMessage *m, W2jColumn **extra, size_t *nextra,
 	return missing;
 }
 
+/*
+ * "schema.table" into out, without a printf-family call in the usual
+ * case: this runs for every flag.
+ */
+static void
+qualified_name(char *out, size_t cap, const char *schema, const char *table)
+{
+	size_t		ls = strlen(schema),
+				lt = strlen(table);
+
+	if (ls + lt + 2 <= cap)
+	{
+		memcpy(out, schema, ls);
+		out[ls] = '.';
+		memcpy(out + ls + 1, table, lt + 1);
+	}
+	else
+		snprintf(out, cap, "%s.%s", schema, table);	/* beyond PostgreSQL's names: cut */
+}
+
 /* Decide one I/U of a protected table and queue a flag if needed. */
 static bool
 handle_row(Daemon *d, const W2jMessage *m, const CatProtection *prot)
@@ -673,7 +712,7 @@ handle_row(Daemon *d, const W2jMessage *m, const CatProtection *prot)
 	const char *kind;
 	const char *outcome;
 	char		table_name[256];
-	ArkaBuf		key;
+	ArkaBuf    *key = &d->row_key;
 
 	d->metrics.changes++;
 	QUEUE(d)->changes++;
@@ -736,20 +775,21 @@ handle_row(Daemon *d, const W2jMessage *m, const CatProtection *prot)
 			strcat(note, toast_note);
 		}
 	}
-	snprintf(table_name, sizeof(table_name), "%s.%s", m->schema, m->table);
-	arka_buf_init(&key);
+	qualified_name(table_name, sizeof(table_name), m->schema, m->table);
+	key->len = 0;
 	if (m->row_key.type == ARKA_OBJ)
-		arka_json_write(&key, &m->row_key);
+		arka_json_write(key, &m->row_key);
 	{
 		FlagRow		f = {
 			.table_name = table_name,
-			.row_key = m->row_key.type == ARKA_OBJ ? key.data : NULL,
+			.row_key = m->row_key.type == ARKA_OBJ ? key->data : NULL,
 			.operation = m->action == W2J_INSERT ? "INSERT" : "UPDATE",
 			.commit_lsn = d->txn.commit_lsn,
 			.change_seq = d->txn.seq,
 			.has_xid = d->txn.has_xid,
 			.xid = d->txn.xid,
-			.committed_at = d->txn.timestamp[0] ? d->txn.timestamp : NULL,
+			.has_committed_at = d->txn.has_timestamp,
+			.committed_at = d->txn.commit_time,
 			.kind = kind,
 			.outcome = outcome,
 			.violations = dec->failed ? "[]" : dec->violations.data,
@@ -758,9 +798,8 @@ handle_row(Daemon *d, const W2jMessage *m, const CatProtection *prot)
 			.proof_id = dec->failed ? NULL : dec->proof,
 			.note = note[0] ? note : NULL,
 		};
-		bool		ok = flags_add(QUEUE(d), &f);
+		bool		ok = !key->oom && flags_add(QUEUE(d), &f);
 
-		arka_buf_free(&key);
 		if (!ok)
 		{
 			log_error("flags.queue", "out of memory queueing a flag");
@@ -868,8 +907,20 @@ handle_message(Daemon *d, const StreamMessage *sm)
 			d->txn.commit_lsn = m.lsn;
 			d->txn.end_lsn = m.has_nextlsn ? m.nextlsn : sm->data_start;
 			d->txn.commit_time = m.has_commit_time ? m.commit_time : stream_now_pg();
-			if (m.timestamp)
-				snprintf(d->txn.timestamp, sizeof(d->txn.timestamp), "%s", m.timestamp);
+			d->txn.has_timestamp = m.has_commit_time;
+			if (m.timestamp && !m.has_commit_time)
+			{
+				char		a[CDC_LSN_STRLEN];
+
+				/*
+				 * Not a time a clock gives (BC, infinity): flags of this
+				 * transaction get committed_at NULL, and the date that
+				 * judges effective_from is today's.
+				 */
+				log_warn("wal2json.timestamp", "unreadable commit time \"%s\" of the transaction "
+						 "committed at %s: its flags have no committed_at", m.timestamp,
+						 cdc_lsn_format(m.lsn, a));
+			}
 			/* the commit date in UTC judges effective_from (docs/cdc.md) */
 			d->txn.day = (int32_t) ((d->txn.commit_time >= 0 ? d->txn.commit_time / INT64_C(86400000000) :
 									 (d->txn.commit_time + 1) / INT64_C(86400000000) - 1) + 10957);
@@ -950,7 +1001,7 @@ handle_message(Daemon *d, const StreamMessage *sm)
 				if (!handle_row(d, &m, prot))
 					return false;
 				/* a huge transaction: write flags in batches, progress unchanged */
-				if (QUEUE(d)->nflags >= (uint64_t) settings.batch_flags && !submit(d, CDC_INVALID_LSN))
+				if (queue_full(d) && !submit(d, CDC_INVALID_LSN))
 					return false;
 			}
 			return true;
@@ -1274,12 +1325,12 @@ stream_session(Daemon *d, bool *stopped, bool *fatal)
 
 		/*
 		 * Group commit: enough queued, or queued long enough.  While a
-		 * batch is in flight the queue keeps growing up to batch_flags
-		 * rather than waiting for it: the batch after it is then larger,
-		 * so the writer keeps up with the stream in fewer commits.
+		 * batch is in flight the queue keeps growing rather than waiting
+		 * for it (queue_full): the batch after it is then larger, so the
+		 * writer keeps up with the stream in fewer commits.
 		 */
 		if (d->pending_since && !d->txn.open &&
-			(QUEUE(d)->nflags >= (uint64_t) settings.batch_flags ||
+			(queue_full(d) ||
 			 (!d->inflight && mono_ms() - d->pending_since >= settings.batch_delay_ms)))
 		{
 			if (!commit_pending(d))
@@ -1419,6 +1470,7 @@ main(int argc, char **argv)
 	catalog_init(&d->catalog);
 	decider_init(&d->decider);
 	decision_init(&d->decision);
+	arka_buf_init(&d->row_key);
 	flags_init(&d->w[0], &d->wsql[0], settings.slot);
 	flags_init(&d->w[1], &d->wsql[1], settings.slot);
 	{

@@ -92,46 +92,58 @@ type_of(const W2jColumn *col)
 	return 0;
 }
 
+/*
+ * Built byte by byte: this runs for every timestamp column of every row,
+ * and a printf-family call cost more than the rest of the conversion.
+ * The result is truncated to cap like snprintf's.
+ */
 bool
 rowdoc_timestamp(const char *s, size_t len, bool with_tz, char *out, size_t cap)
 {
-	char		date[16],
-				time[16],
-				frac[8] = "";
-	size_t		i = 0,
-				k;
+	char		buf[32];		/* "YYYY-MM-DDTHH:MM:SS.ffffffZ": 27 bytes */
+	const char *text = buf;
+	size_t		n,
+				i;
 
 	/* "YYYY-MM-DD HH:MM:SS[.f{1,6}][+00]"; infinity passes through */
 	if (len >= 8 && (memcmp(s, "infinity", 8) == 0 || (len >= 9 && memcmp(s, "-infinity", 9) == 0)))
 	{
-		snprintf(out, cap, "%.*s", (int) len, s);
-		return true;
+		text = s;
+		n = len;
 	}
-	if (len < 19 || s[10] != ' ' || s[13] != ':' || s[16] != ':')
-		return false;
-	memcpy(date, s, 10);
-	date[10] = '\0';
-	memcpy(time, s + 11, 8);
-	time[8] = '\0';
-	i = 19;
-	if (i < len && s[i] == '.')
+	else
 	{
-		i++;
-		for (k = 0; i < len && s[i] >= '0' && s[i] <= '9' && k < 6; k++, i++)
-			frac[k] = s[i];
-		for (; k < 6; k++)
-			frac[k] = '0';
-		frac[6] = '\0';
-	}
-	if (with_tz)
-	{
-		/* the session is in UTC: the offset is +00 */
-		if (!(len - i == 3 && memcmp(s + i, "+00", 3) == 0))
+		if (len < 19 || s[10] != ' ' || s[13] != ':' || s[16] != ':')
+			return false;
+		memcpy(buf, s, 10);
+		buf[10] = 'T';
+		memcpy(buf + 11, s + 11, 8);
+		n = 19;
+		i = 19;
+		if (i < len && s[i] == '.')
+		{
+			/* up to six digits, padded with zeros to six */
+			i++;
+			buf[n++] = '.';
+			for (int k = 0; k < 6; k++)
+				buf[n++] = i < len && s[i] >= '0' && s[i] <= '9' ? s[i++] : '0';
+		}
+		if (with_tz)
+		{
+			/* the session is in UTC: the offset is +00 */
+			if (!(len - i == 3 && memcmp(s + i, "+00", 3) == 0))
+				return false;
+			buf[n++] = 'Z';
+		}
+		else if (i != len)
 			return false;
 	}
-	else if (i != len)
-		return false;
-	snprintf(out, cap, "%sT%s%s%s%s", date, time, frac[0] ? "." : "", frac, with_tz ? "Z" : "");
+	if (cap == 0)
+		return true;
+	if (n > cap - 1)
+		n = cap - 1;
+	memcpy(out, text, n);
+	out[n] = '\0';
 	return true;
 }
 

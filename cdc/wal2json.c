@@ -94,12 +94,13 @@ w2j_action_name(W2jAction a)
  * ---------------------------------------------------------------------
  */
 
-/* A member of an object (NULL when absent); wal2json objects are small. */
+/*
+ * A member of an object (NULL when absent); wal2json objects are small.
+ * Called through obj_get with a literal key, whose length is known.
+ */
 static const ArkaValue *
-obj_get(const ArkaValue *obj, const char *key)
+obj_get_n(const ArkaValue *obj, const char *key, size_t len)
 {
-	size_t		len = strlen(key);
-
 	if (obj == NULL || obj->type != ARKA_OBJ)
 		return NULL;
 	for (size_t i = 0; i < obj->u.obj.n; i++)
@@ -111,6 +112,9 @@ obj_get(const ArkaValue *obj, const char *key)
 	}
 	return NULL;
 }
+
+/* "" key "" admits only a string literal, so that sizeof is its length + 1 */
+#define obj_get(obj, key) obj_get_n((obj), "" key "", sizeof(key) - 1)
 
 #define OOM(c) fail((c)->err, 0, "out of memory (arena limit reached)")
 
@@ -397,7 +401,21 @@ sort_columns(W2jCtx *c, W2jColumn *cols, size_t n, const char *field, W2jColumn 
 		return OOM(c);
 	for (size_t i = 0; i < n; i++)
 		s[i] = &cols[i];
-	qsort(s, n, sizeof(W2jColumn *), colptr_cmp);
+	if (n > 16)
+		qsort(s, n, sizeof(W2jColumn *), colptr_cmp);
+	else
+	{
+		/* a typical row: insertion sort, without qsort's per-call cost */
+		for (size_t i = 1; i < n; i++)
+		{
+			W2jColumn  *x = s[i];
+			size_t		k = i;
+
+			for (; k > 0 && colptr_cmp(&s[k - 1], &x) > 0; k--)
+				s[k] = s[k - 1];
+			s[k] = x;
+		}
+	}
 	for (size_t i = 1; i < n; i++)
 		if (colptr_cmp(&s[i - 1], &s[i]) == 0)
 			return fail(c->err, 0, "%s: duplicate column \"%s\"", field, s[i]->name);

@@ -3,7 +3,9 @@
  * live_replication.c
  *	  The wrapper and the stream against a running PostgreSQL 15 with
  *	  wal2json: checks, slot creation, START_REPLICATION, the CopyBoth
- *	  loop, what the server records as confirmed, and redelivery.
+ *	  loop, what the server records as confirmed, and redelivery; and
+ *	  that the server reads arka-cdc's binary COPY flag tuples as the
+ *	  values their text forms give.
  *
  * Usage: CDC_TEST_CONNINFO='host=... port=... user=<superuser> dbname=postgres'
  *        build/live_replication
@@ -21,6 +23,8 @@
 #include <unistd.h>
 
 #include "cdc_test.h"
+#include "copybin.h"
+#include "flags.h"
 #include "log.h"
 #include "pgsql.h"
 #include "stream.h"
@@ -537,6 +541,136 @@ test_lost_slot(void)
 	CHECK(exec_ok(sqlconn, "SELECT pg_drop_replication_slot('arka_cdc_lost')"));
 }
 
+/*
+ * Flags sent in COPY's binary format (flags_encode) hold what their text
+ * forms, read by the types' input functions, hold: same table as
+ * arka.flags' columns, one row per flag both ways, no difference.
+ */
+static void
+test_copy_binary(void)
+{
+	static const char *const cols =
+		"(table_name text, row_key jsonb, operation text, commit_lsn pg_lsn, change_seq int, "
+		"xid bigint, committed_at timestamptz, kind text, outcome text, violations jsonb, "
+		"rule_versions jsonb, ruleset_version text, proof_id text, note text)";
+	/* the text forms: LSN, xid, commit time as wal2json prints it */
+	static const struct
+	{
+		const char *lsn;
+		const char *xid;
+		const char *at;
+		const char *table_name;
+		const char *row_key;
+		const char *note;
+	}			rows[] = {
+		{"16/B374D848", "4294967295", "2026-11-26 05:44:55.322138+00", "public.pay\tments",
+		"{\"id\": \"a\\\\b\\n\\t \\u0001 \u00e9\u20ac\"}", "back\\slash\ttab\nnl\rcr \\N"},
+		{"0/1", NULL, "1999-12-31 23:59:59.5+00", "s.t", NULL, NULL},
+		{"FFFFFFFF/FFFFFFFF", "0", NULL, "", "{}", ""},
+		{"0/1540978", "727", "2000-01-01 05:30:00+05:30", "public.x", "{\"k\": [1, 2.50, null, true]}", "\\"},
+	};
+	ArkaBuf		b;
+	PGresult   *r;
+	bool		sent;
+
+	CHECK(exec_ok(sqlconn, "CREATE TEMP TABLE flags_bin %s", cols));
+	CHECK(exec_ok(sqlconn, "CREATE TEMP TABLE flags_txt %s", cols));
+	arka_buf_init(&b);
+	copybin_header(&b);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+	{
+		FlagRow		f = {
+			.table_name = rows[i].table_name,
+			.row_key = rows[i].row_key,
+			.operation = i % 2 ? "UPDATE" : "INSERT",
+			.change_seq = (int) i + 1,
+			.has_xid = rows[i].xid != NULL,
+			.xid = rows[i].xid ? (uint32_t) strtoul(rows[i].xid, NULL, 10) : 0,
+			.has_committed_at = rows[i].at != NULL,
+			.kind = "violation",
+			.outcome = "review",
+			.violations = "[{\"action\": \"review\", \"evidence\": {\"amount\": 10000.010}}]",
+			.rule_versions = i == 1 ? NULL : "{\"us.bsa.ctr\": 1, \"a\": 2}",
+			.ruleset_version = i == 1 ? NULL : "847b077da2846cc53ce5b991ad01f7188bfdc17b881548af06e1ba8abab0d233",
+			.proof_id = i == 1 ? NULL : "f35d3ca0482c01b0874c9a05b3eade9c603208ce33060db6f5798776a8b187b3",
+			.note = rows[i].note,
+		};
+		char		seq[16];
+		const char *params[14];
+
+		CHECK(cdc_lsn_parse(rows[i].lsn, strlen(rows[i].lsn), &f.commit_lsn));
+		if (rows[i].at)
+			CHECK(w2j_parse_timestamp(rows[i].at, strlen(rows[i].at), &f.committed_at));
+		flags_encode(&b, &f);
+
+		snprintf(seq, sizeof(seq), "%d", f.change_seq);
+		params[0] = f.table_name;
+		params[1] = f.row_key;
+		params[2] = f.operation;
+		params[3] = rows[i].lsn;
+		params[4] = seq;
+		params[5] = rows[i].xid;
+		params[6] = rows[i].at;
+		params[7] = f.kind;
+		params[8] = f.outcome;
+		params[9] = f.violations;
+		params[10] = f.rule_versions;
+		params[11] = f.ruleset_version;
+		params[12] = f.proof_id;
+		params[13] = f.note;
+		r = PQexecParams(sqlconn, "INSERT INTO flags_txt VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+						 "$9, $10, $11, $12, $13, $14)", 14, NULL, params, NULL, NULL, 0);
+		CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
+		PQclear(r);
+	}
+	copybin_trailer(&b);
+	CHECK(!b.oom);
+
+	r = PQexec(sqlconn, "COPY flags_bin FROM STDIN (FORMAT binary)");
+	CHECK(PQresultStatus(r) == PGRES_COPY_IN);
+	PQclear(r);
+	sent = PQputCopyData(sqlconn, b.data, (int) b.len) == 1 && PQputCopyEnd(sqlconn, NULL) == 1;
+	CHECK(sent);
+	r = PQgetResult(sqlconn);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fprintf(stderr, "binary COPY failed: %s", PQerrorMessage(sqlconn));
+	CHECK(PQresultStatus(r) == PGRES_COMMAND_OK);
+	CHECK(strcmp(PQcmdTuples(r), "4") == 0);
+	PQclear(r);
+	while ((r = PQgetResult(sqlconn)) != NULL)
+		PQclear(r);
+
+	CHECK(strcmp(scalar(sqlconn, "SELECT count(*) FROM flags_txt"), "4") == 0);
+	CHECK(strcmp(scalar(sqlconn, "SELECT count(*) FROM ((TABLE flags_bin EXCEPT ALL TABLE flags_txt) "
+						"UNION ALL (TABLE flags_txt EXCEPT ALL TABLE flags_bin)) d"), "0") == 0);
+	/* the values themselves, as the text forms print them back */
+	CHECK(strcmp(scalar(sqlconn, "SELECT string_agg(concat_ws('|', commit_lsn, xid, committed_at), ' ' "
+						"ORDER BY change_seq) FROM flags_bin"),
+				 "16/B374D848|4294967295|2026-11-26 05:44:55.322138+00 "
+				 "0/1|1999-12-31 23:59:59.5+00 FFFFFFFF/FFFFFFFF|0 "
+				 "0/1540978|727|2000-01-01 00:00:00+00") == 0);
+
+	/* a tuple of the wrong shape is refused, not misread */
+	b.len = 0;
+	copybin_header(&b);
+	copybin_tuple(&b, 2);
+	copybin_text(&b, "x", 1);
+	copybin_int4(&b, 1);
+	copybin_trailer(&b);
+	r = PQexec(sqlconn, "COPY flags_bin FROM STDIN (FORMAT binary)");
+	CHECK(PQresultStatus(r) == PGRES_COPY_IN);
+	PQclear(r);
+	CHECK(PQputCopyData(sqlconn, b.data, (int) b.len) == 1 && PQputCopyEnd(sqlconn, NULL) == 1);
+	r = PQgetResult(sqlconn);
+	CHECK(PQresultStatus(r) == PGRES_FATAL_ERROR);
+	CHECK(strcmp(PQresultErrorField(r, PG_DIAG_SQLSTATE), "22P04") == 0);	/* bad_copy_file_format */
+	PQclear(r);
+	while ((r = PQgetResult(sqlconn)) != NULL)
+		PQclear(r);
+	arka_buf_free(&b);
+	CHECK(exec_ok(sqlconn, "DROP TABLE flags_bin, flags_txt"));
+}
+
 int
 main(void)
 {
@@ -566,6 +700,7 @@ main(void)
 
 	test_checks_and_slot();
 	test_stream();
+	test_copy_binary();
 	if (getenv("CDC_TEST_MUTATE_CONFIG") && strcmp(getenv("CDC_TEST_MUTATE_CONFIG"), "1") == 0)
 		test_lost_slot();
 

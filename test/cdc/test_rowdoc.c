@@ -30,6 +30,31 @@ test_timestamps(void)
 	/* another time zone is not what the session prints: refused */
 	CHECK(!rowdoc_timestamp("2026-11-26 05:44:55-08", 22, true, out, sizeof(out)));
 	CHECK(!rowdoc_timestamp("garbage", 7, false, out, sizeof(out)));
+	CHECK(rowdoc_timestamp("-infinity", 9, false, out, sizeof(out)));
+	CHECK(strcmp(out, "-infinity") == 0);
+	/* a point without digits reads as zeros; seven digits are not PostgreSQL's */
+	CHECK(rowdoc_timestamp("2026-11-26 05:44:55.+00", 23, true, out, sizeof(out)));
+	CHECK(strcmp(out, "2026-11-26T05:44:55.000000Z") == 0);
+	CHECK(!rowdoc_timestamp("2026-11-26 05:44:55.1234567+00", 30, true, out, sizeof(out)));
+	CHECK(rowdoc_timestamp("1999-12-31 23:59:59.000001+00", 29, true, out, sizeof(out)));
+	CHECK(strcmp(out, "1999-12-31T23:59:59.000001Z") == 0);
+	/* the offset only with time zone, only +00; nothing after it */
+	CHECK(!rowdoc_timestamp("2026-11-26 05:44:55+00", 22, false, out, sizeof(out)));
+	CHECK(!rowdoc_timestamp("2026-11-26 05:44:55", 19, true, out, sizeof(out)));
+	CHECK(!rowdoc_timestamp("2026-11-26 05:44:55+00 BC", 25, true, out, sizeof(out)));
+	CHECK(!rowdoc_timestamp("2026-11-26 05:44:55.5x+00", 25, true, out, sizeof(out)));
+	CHECK(!rowdoc_timestamp("2026-11-26T05:44:55+00", 22, true, out, sizeof(out)));
+	CHECK(!rowdoc_timestamp("2026-11-26 05:44", 16, false, out, sizeof(out)));
+	CHECK(!rowdoc_timestamp("", 0, false, out, sizeof(out)));
+	/* the length given is what is read: no NUL needed after it */
+	CHECK(rowdoc_timestamp("2026-11-26 05:44:55.25+00trailing", 25, true, out, sizeof(out)));
+	CHECK(strcmp(out, "2026-11-26T05:44:55.250000Z") == 0);
+	/* truncated to the buffer, always terminated */
+	CHECK(rowdoc_timestamp("2026-11-26 05:44:55.3+00", 24, true, out, 11));
+	CHECK(strcmp(out, "2026-11-26") == 0);
+	out[0] = 'x';
+	CHECK(rowdoc_timestamp("2026-11-26 05:44:55.3+00", 24, true, out, 0));
+	CHECK(out[0] == 'x');
 }
 
 static void
@@ -211,6 +236,118 @@ test_document_and_decision(void)
 		catalog_free(&back);
 		arka_buf_free(&snap);
 		arka_buf_free(&again);
+	}
+
+	/*
+	 * The selection cache: protections alternate, two with the same
+	 * filters share a selection, and filters differing only after 4 kB
+	 * (the old fixed-size key's limit) are told apart.
+	 */
+	if (prot)
+	{
+		static const char *const tables[] = {"pay_eu", "pay_us", "pay_long_us", "pay_long_xx"};
+		const char *filters[4];
+		char		longus[5200],
+					longxx[5200];
+		size_t		n = 0;
+		bool		want_block[] = {false, true, true, false};
+
+		longus[n++] = '{';
+		for (int i = 0; i < 1500; i++)
+		{
+			memcpy(longus + n, "AA,", 3);
+			n += 3;
+		}
+		memcpy(longus + n, "US}", 4);
+		memcpy(longxx, longus, n + 4);
+		memcpy(longxx + n, "XX}", 4);
+		filters[0] = "{EU}";
+		filters[1] = "{US}";
+		filters[2] = longus;
+		filters[3] = longxx;
+		for (int i = 0; i < 4; i++)
+		{
+			const char *at = strstr(prot_msg, "\"value\":\"pay\"");
+			const char *jur = strstr(prot_msg, "{US}");
+			char	   *msg = malloc(strlen(prot_msg) + strlen(filters[i]) + 64);
+
+			sprintf(msg, "%.*s\"value\":\"%s\"%.*s%s%s", (int) (at - prot_msg), prot_msg, tables[i],
+					(int) (jur - at - 13), at + 13, filters[i], jur + 4);
+			arka_arena_reset(&arena);
+			if (parse(&p, msg, &arena, &m))
+				CHECK(catalog_apply(&cat, &m));
+			free(msg);
+		}
+		CHECK(cat.nprots == 5);
+		arka_arena_reset(&arena);
+		if (parse(&p, row, &arena, &m))
+		{
+			for (size_t i = 0; i < m.ncolumns; i++)
+				cols[i] = &m.columns[i];
+			CHECK(rowdoc_build(cols, m.ncolumns, &prot->mapping_value, &arena, &doc, err, sizeof(err)));
+			for (int round = 0; round < 2; round++)
+				for (int i = 0; i < 4; i++)
+				{
+					const CatProtection *pi = catalog_protection(&cat, "public", tables[i]);
+
+					CHECK(pi != NULL);
+					if (pi == NULL)
+						continue;
+					CHECK(decider_decide(&d, &cat, pi, 20000, &doc, &dec));
+					CHECK(!dec.failed);
+					CHECK((dec.outcome == ARKA_ACTION_BLOCK) == want_block[i]);
+					if (want_block[i])
+						CHECK(strcmp(dec.rule_versions.data, "{\"t.big\":1}") == 0);
+					/* in round 1, the first protection again between the others */
+					if (round == 1)
+					{
+						CHECK(decider_decide(&d, &cat, prot, 20000, &doc, &dec));
+						CHECK(dec.outcome == ARKA_ACTION_BLOCK);
+					}
+				}
+		}
+
+		/* a newer version of the rule: its number in violations and rule_versions */
+		arka_arena_reset(&arena);
+		{
+			const char *v1 = strstr(rule, "\"value\":1}");
+			char	   *msg = malloc(strlen(rule) + 32);
+
+			sprintf(msg, "%.*s\"value\":2147483647}%s", (int) (v1 - rule), rule, v1 + 10);
+			if (parse(&p, msg, &arena, &m))
+				CHECK(catalog_apply(&cat, &m));
+			free(msg);
+		}
+		arka_arena_reset(&arena);
+		if (parse(&p, row, &arena, &m))
+		{
+			prot = catalog_protection(&cat, "public", "pay");
+			for (size_t i = 0; i < m.ncolumns; i++)
+				cols[i] = &m.columns[i];
+			CHECK(rowdoc_build(cols, m.ncolumns, &prot->mapping_value, &arena, &doc, err, sizeof(err)));
+			CHECK(decider_decide(&d, &cat, prot, 20000, &doc, &dec));
+			CHECK(dec.outcome == ARKA_ACTION_BLOCK);
+			CHECK(strstr(dec.violations.data, "\"rule_id\":\"t.big\",\"version\":2147483647,") != NULL);
+			CHECK(strcmp(dec.rule_versions.data, "{\"t.big\":2147483647}") == 0);
+		}
+		arka_arena_reset(&arena);
+		/* the rest of the test deletes version 1: remove this one first */
+		{
+			const char *v1 = strstr(rule, "\"value\":1}");
+			const char *cols_at;
+			char	   *ins = malloc(strlen(rule) + 32),
+					   *del = malloc(strlen(rule) + 48);
+
+			sprintf(ins, "%.*s\"value\":2147483647}%s", (int) (v1 - rule), rule, v1 + 10);
+			cols_at = strstr(ins, "\"columns\":");
+			sprintf(del, "%.*s\"identity\":%s", (int) (cols_at - ins), ins, cols_at + 10);
+			memcpy(strstr(del, "\"action\":\"I\""), "\"action\":\"D\"", 12);
+			if (parse(&p, del, &arena, &m))
+				CHECK(catalog_apply(&cat, &m));
+			free(ins);
+			free(del);
+		}
+		CHECK(cat.nrules == 1);
 	}
 
 	/* deleting the rule version empties the ruleset: allow */

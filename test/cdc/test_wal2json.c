@@ -748,6 +748,73 @@ test_hostile_sizes(void)
 	free(s);
 }
 
+/*
+ * Columns in any order and number: the lookups by name (pk, identity)
+ * find each one, and a repeated name is refused, on both sides of the
+ * size where sorting the names switches from insertion sort to qsort.
+ */
+static void
+test_column_order(void)
+{
+	static const size_t sizes[] = {1, 2, 3, 16, 17, 40};
+
+	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
+	{
+		size_t		n = sizes[z];
+		char	   *t = malloc(256 + n * 96);
+		size_t		len;
+		W2jMessage	m;
+		W2jError	err;
+
+		for (int dup = 0; dup < 2; dup++)
+		{
+			len = (size_t) sprintf(t, "{\"action\":\"U\",\"schema\":\"s\",\"table\":\"t\",\"columns\":[");
+			for (size_t i = 0; i < n; i++)
+			{
+				/* names in a scrambled order: c00 .. c(n-1), 7 steps apart */
+				size_t		k = (i * 7) % n;
+
+				if (dup && n > 1 && i == n - 1)
+					k = 0;		/* the first column's name again */
+				len += (size_t) sprintf(t + len, "%s{\"name\":\"c%02zu\",\"type\":\"text\","
+										"\"typeoid\":25,\"value\":\"v%02zu\"}", i ? "," : "", k, k);
+			}
+			len += (size_t) sprintf(t + len, "],\"identity\":[{\"name\":\"c%02zu\",\"type\":\"text\","
+									"\"typeoid\":25,\"value\":\"v%02zu\"}],\"pk\":[{\"name\":\"c%02zu\","
+									"\"type\":\"text\",\"typeoid\":25}]}", n - 1, n - 1, n - 1);
+			if (dup && n > 1)
+			{
+				CHECK(!parse(t, len, &m, &err, false));
+				CHECK(strstr(err.message, "duplicate column") != NULL);
+				continue;
+			}
+			if (dup)
+				continue;
+			CHECK(parse(t, len, &m, &err, true));
+			CHECK(m.ncolumns == n);
+			for (size_t i = 0; i < n; i++)
+			{
+				char		name[32];
+				char		want[32];
+
+				snprintf(name, sizeof(name), "c%02zu", i);
+				snprintf(want, sizeof(want), "v%02zu", i);
+				CHECK(is_str(col(&m, name), want));
+			}
+			{
+				char		name[32];
+				char		want[32];
+
+				snprintf(name, sizeof(name), "c%02zu", n - 1);
+				snprintf(want, sizeof(want), "v%02zu", n - 1);
+				CHECK(m.row_key.type == ARKA_OBJ && m.row_key.u.obj.n == 1);
+				CHECK(is_str(obj_get(&m.row_key, name), want));
+			}
+		}
+		free(t);
+	}
+}
+
 int
 main(void)
 {
@@ -762,6 +829,7 @@ main(void)
 	test_values();
 	test_timestamps();
 	test_hostile_sizes();
+	test_column_order();
 
 	arka_arena_free(&arena);
 	return arka_test_summary("test_wal2json");
