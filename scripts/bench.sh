@@ -35,5 +35,10 @@ pg_sql -c "CREATE EXTENSION pg_trgm" -c "CREATE EXTENSION pg_similarity" \
 as_postgres cat bench/screen.sql | pg_sql
 
 echo
-# arka-cdc: flagged changes/s beside pg_recvlogical, commit-to-flag lag (docs/cdc.md)
+# arka-cdc: flagged changes/s beside pg_recvlogical, commit-to-flag lag
+# (docs/cdc.md), in a cluster of its own: after the gigabytes the parts
+# above write, file writes on this VM cost the kernel several times more
+# (page allocation and clearing), which slowed the flag writers by 40 %
+# while pg_recvlogical, which writes nothing, was unaffected
+stop_cluster
 bench/cdc.sh
