@@ -8,12 +8,15 @@
  * fields compared with literals, so a selection is flattened once into
  * such leaves with their literal, list and slot resolved.  Per document
  * the leaves run in the rules' order, with the evaluator's short-circuits,
- * and stop at the first rule that fires.  A leaf the flat form cannot
- * decide (a number compared with a string, say) is evaluated by the
- * generic evaluator on the same document, so the verdict always equals
- * arka_ruleset_evaluate's: "nothing fires" is only answered when the
- * generic evaluation would fire nothing and raise no error.  Everything
- * else (a rule fires, an error) is left to the full evaluation.
+ * and stop at the first rule that fires.  Reaching a leaf the flat form
+ * cannot decide (another operator, a number compared with a string)
+ * stops the check too: "nothing fires" is only answered when every leaf
+ * reached was decided exactly as the generic evaluator decides it, so
+ * the verdict always equals arka_ruleset_evaluate's.  Everything else is
+ * left to the full evaluation, which finds the fields the check read in
+ * the slot memo; the check itself evaluates nothing generically, so it
+ * never runs an operator twice (a sanctions screening) nor spends the
+ * evaluation's memory budget twice.
  *
  *-------------------------------------------------------------------------
  */
@@ -28,7 +31,7 @@ typedef enum QuickKind
 	QUICK_STR_NE,				/* != or !== against a string literal */
 	QUICK_NUM_CMP,				/* < <= > >= against a finite number */
 	QUICK_IN_LIST,				/* in_list of a field */
-	QUICK_NODE					/* anything else: the generic evaluator */
+	QUICK_NODE					/* anything else: undecided */
 } QuickKind;
 
 typedef struct QuickLeaf
@@ -38,7 +41,6 @@ typedef struct QuickLeaf
 	uint8_t		var_first;		/* QUICK_NUM_CMP: the field is the left operand */
 	int32_t		slot;			/* the field's document slot */
 	int32_t		list;			/* QUICK_IN_LIST: list index */
-	const ArkaNode *node;		/* the leaf as compiled (QUICK_NODE, fallback) */
 	const ArkaValue *lit;		/* the literal (string or number) */
 } QuickLeaf;
 
@@ -63,7 +65,6 @@ static void
 leaf_of(const ArkaNode *n, QuickLeaf *leaf)
 {
 	memset(leaf, 0, sizeof(*leaf));
-	leaf->node = n;
 	leaf->kind = QUICK_NODE;
 	if (!n->fast)
 		return;
@@ -153,8 +154,9 @@ arka_quick_compile(const ArkaRuleset *rs, const ArkaSelection *sel, ArkaArena *a
 }
 
 /*
- * One leaf's truth: 1 true, 0 false, -1 undecided (an error).  The flat
- * cases answer as eval_fast does; the rest go to the generic evaluator.
+ * One leaf's truth: 1 true, 0 false, -1 undecided (a value the flat form
+ * does not decide, another operator, an error).  The flat cases answer
+ * as eval_fast does.
  */
 static int
 leaf_truth(const ArkaQuickCheck *qc, const QuickLeaf *leaf, ArkaEval *ev)
@@ -162,66 +164,63 @@ leaf_truth(const ArkaQuickCheck *qc, const QuickLeaf *leaf, ArkaEval *ev)
 	ArkaValue	v;
 	int			r;
 
-	if (leaf->kind != QUICK_NODE)
-	{
-		/* a field read before (by this or an earlier rule): the memo */
-		if (ev->slot_state[leaf->slot] == ARKA_SLOT_FOUND)
-			v = ev->slot_vals[leaf->slot];
-		else if ((r = arka_eval_slot(ev, leaf->slot, &v)) < 0)
-			return -1;
-		else if (r == 0)
-			v.type = ARKA_NULL;
-		switch (leaf->kind)
-		{
-			case QUICK_STR_EQ:
-			case QUICK_STR_NE:
-				if (v.type == ARKA_STR)
-				{
-					bool		eq = v.u.str.len == leaf->lit->u.str.len &&
-						memcmp(v.u.str.ptr, leaf->lit->u.str.ptr, v.u.str.len) == 0;
-
-					return eq == (leaf->kind == QUICK_STR_EQ);
-				}
-				if (v.type == ARKA_NULL)
-					return leaf->kind == QUICK_STR_NE;	/* null equals no string */
-				break;
-			case QUICK_IN_LIST:
-				if (v.type == ARKA_NUM)
-					break;		/* looked up as its JavaScript string */
-				return v.type == ARKA_STR &&
-					arka_strset_contains(&qc->lists->lists[leaf->list].items,
-										 v.u.str.ptr, v.u.str.len);
-			case QUICK_NUM_CMP:
-				if (v.type == ARKA_NUM)
-				{
-					bool		unordered;
-					int			c = leaf->var_first ?
-						arka_dec_cmp(&v.u.num, &leaf->lit->u.num, &unordered) :
-						arka_dec_cmp(&leaf->lit->u.num, &v.u.num, &unordered);
-
-					if (unordered)
-						return 0;
-					switch (leaf->op)
-					{
-						case OP_LT:
-							return c < 0;
-						case OP_LE:
-							return c <= 0;
-						case OP_GT:
-							return c > 0;
-						default:
-							return c >= 0;
-					}
-				}
-				break;
-			default:
-				break;
-		}
-	}
-	/* the generic semantics (loose equality, coercions, other operators) */
-	if (!arka_logic_eval(ev, leaf->node, &v))
+	if (leaf->kind == QUICK_NODE)
 		return -1;
-	return arka_truthy(&v);
+	/* a field read before (by this or an earlier rule): the memo */
+	if (ev->slot_state[leaf->slot] == ARKA_SLOT_FOUND)
+		v = ev->slot_vals[leaf->slot];
+	else if ((r = arka_eval_slot(ev, leaf->slot, &v)) < 0)
+		return -1;
+	else if (r == 0)
+		v.type = ARKA_NULL;
+	switch (leaf->kind)
+	{
+		case QUICK_STR_EQ:
+		case QUICK_STR_NE:
+			if (v.type == ARKA_STR)
+			{
+				bool		eq = v.u.str.len == leaf->lit->u.str.len &&
+					memcmp(v.u.str.ptr, leaf->lit->u.str.ptr, v.u.str.len) == 0;
+
+				return eq == (leaf->kind == QUICK_STR_EQ);
+			}
+			if (v.type == ARKA_NULL)
+				return leaf->kind == QUICK_STR_NE;	/* null equals no string */
+			break;
+		case QUICK_IN_LIST:
+			if (v.type == ARKA_NUM || leaf->list >= qc->lists->n)
+				break;			/* as its JavaScript string; or no such list */
+			return v.type == ARKA_STR &&
+				arka_strset_contains(&qc->lists->lists[leaf->list].items,
+									 v.u.str.ptr, v.u.str.len);
+		case QUICK_NUM_CMP:
+			if (v.type == ARKA_NUM)
+			{
+				bool		unordered;
+				int			c = leaf->var_first ?
+					arka_dec_cmp(&v.u.num, &leaf->lit->u.num, &unordered) :
+					arka_dec_cmp(&leaf->lit->u.num, &v.u.num, &unordered);
+
+				if (unordered)
+					return 0;
+				switch (leaf->op)
+				{
+					case OP_LT:
+						return c < 0;
+					case OP_LE:
+						return c <= 0;
+					case OP_GT:
+						return c > 0;
+					default:
+						return c >= 0;
+				}
+			}
+			break;
+		default:
+			break;
+	}
+	/* the generic semantics decide (loose equality, coercions) */
+	return -1;
 }
 
 bool

@@ -5,7 +5,8 @@
  *
  * A decision must not depend on whether the quick check took it: with and
  * without it, arka_ruleset_evaluate must give the same outcome, fired
- * rules, fields read (the evidence) and error.  Compared over
+ * rules, fields read (the evidence) and error; a quick "nothing fires"
+ * must be what the full evaluation finds.  Compared over
  *   - the shipped packs and 20,000 generated payment documents with
  *     hostile values (numbers as strings, arrays, nulls, missing parts);
  *   - a grid of field values against rules built to reach every leaf
@@ -24,6 +25,7 @@
 #include "arka_ruleset.h"
 
 static int	quick_decided;		/* documents the quick check decided */
+static int	none_fired;			/* documents the full evaluation fired nothing on */
 static int	compared;
 
 typedef struct Outcome
@@ -152,6 +154,8 @@ compare(const ArkaRuleset *rs, const ArkaSelection *sel, const ArkaValue *doc, A
 				what, full.ok, full.nfired, full.err.message, quick.ok, quick.nfired,
 				quick.err.message);
 
+	if (full.ok && full.nfired == 0)
+		none_fired++;
 	if (sel->quick != NULL)
 	{
 		ArkaEval	ev;
@@ -317,6 +321,7 @@ test_packs(const char *dir)
 	ArkaSelection all,
 				some;
 	int			before = quick_decided;
+	int			before_none = none_fired;
 
 	arka_arena_init(&arena, 0);
 	arka_arena_init(&docs, 0);
@@ -348,10 +353,14 @@ test_packs(const char *dir)
 		compare(rs, &all, &doc, &arena, buf);
 		compare(rs, &some, &doc, &arena, buf);
 	}
-	/* most generated payments fire nothing: the check must decide them */
-	CHECK(quick_decided - before > 10000);
-	printf("packs: %d documents, %d decided by the quick check\n", 20000 * 2,
-		   quick_decided - before);
+	/*
+	 * The check must decide most documents that fire nothing; those it
+	 * leaves reach a leaf only the generic evaluator decides: a hostile
+	 * value (a number as a string, say) or the travel rule's "missing".
+	 */
+	CHECK(quick_decided - before > (none_fired - before_none) / 2);
+	printf("packs: %d documents, %d fire nothing, %d decided by the quick check\n", 20000 * 2,
+		   none_fired - before_none, quick_decided - before);
 	arka_ruleset_free(rs);
 	arka_arena_free(&arena);
 	arka_arena_free(&docs);
