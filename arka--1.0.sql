@@ -821,7 +821,6 @@ COMMENT ON FUNCTION arka_clear_match(text, text, text, text) IS
 -- arka-cdc: flags on committed rows, persisted rejected attempts, progress
 -------------------------------------------------------------------------------
 CREATE TABLE arka.flags (
-	flag_id		bigserial PRIMARY KEY,
 	table_name	text NOT NULL,
 	row_key		jsonb,
 	operation	text NOT NULL CHECK (operation IN ('INSERT', 'UPDATE')),
@@ -837,16 +836,18 @@ CREATE TABLE arka.flags (
 	proof_id	text,
 	note		text,
 	flagged_at	timestamptz NOT NULL DEFAULT now(),
-	-- a change is identified by its transaction's commit LSN and its
-	-- position in it: writing a flag twice is impossible (exactly once)
-	CONSTRAINT flags_change_once UNIQUE (commit_lsn, change_seq)
+	-- a flag is identified by its change: the transaction's commit LSN and
+	-- the change's position in it.  Writing a flag twice is impossible
+	-- (exactly once), and the key orders flags as the stream did.  No
+	-- surrogate id: its sequence and index cost every flag a second
+	-- B-tree insertion and WAL record (docs/cdc.md, "Performance").
+	PRIMARY KEY (commit_lsn, change_seq)
 );
 -- as for arka.decisions: equality lookups by row key, cheap to maintain
 CREATE INDEX flags_row_key ON arka.flags USING hash (row_key);
 COMMENT ON TABLE arka.flags IS
 	'committed rows arka-cdc judged review or block; kind bypass = a block outcome written to a table in block mode';
 SELECT pg_catalog.pg_extension_config_dump('arka.flags', '');
-SELECT pg_catalog.pg_extension_config_dump('arka.flags_flag_id_seq', '');
 
 CREATE TABLE arka.rejections (
 	rejection_id bigserial PRIMARY KEY,
@@ -949,7 +950,7 @@ BEGIN
 	EXECUTE format('GRANT SELECT ON arka.rules, arka.lists, arka.list_items, arka.protections TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE ON arka.cdc_progress TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT ON arka.flags, arka.rejections TO %s', role);
-	EXECUTE format('GRANT USAGE ON SEQUENCE arka.flags_flag_id_seq, arka.rejections_rejection_id_seq TO %s', role);
+	EXECUTE format('GRANT USAGE ON SEQUENCE arka.rejections_rejection_id_seq TO %s', role);
 	-- replication origins let the walsender drop arka-cdc's own writes
 	-- before decoding them (docs/cdc.md); only a superuser can grant these
 	IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN

@@ -36,7 +36,7 @@ INSERT INTO transfers VALUES (10, 5000.00, 'wire', 'KP');
 SELECT table_name, row_key, operation, kind, outcome,
 	   (SELECT string_agg(v->>'rule_id', ', ') FROM jsonb_array_elements(violations) v) AS rules,
 	   left(proof_id, 16) || '…' AS proof_id, commit_lsn
-FROM arka.flags ORDER BY flag_id;
+FROM arka.flags ORDER BY commit_lsn, change_seq;
 \echo '-- the same proof id as arka_evaluate over the same row:'
 SELECT f.row_key, f.proof_id = (arka_evaluate(to_jsonb(l)))->'proof'->>'proof_id' AS same_proof
 FROM arka.flags f JOIN ledger l ON l.id = (f.row_key->>'id')::bigint WHERE f.table_name = 'public.ledger';

@@ -303,7 +303,7 @@ sql(q{
 	GRANT SELECT ON arka.rules, arka.lists, arka.list_items, arka.protections TO cdc_plain;
 	GRANT SELECT, INSERT, UPDATE ON arka.cdc_progress TO cdc_plain;
 	GRANT SELECT, INSERT ON arka.flags, arka.rejections TO cdc_plain;
-	GRANT USAGE ON SEQUENCE arka.flags_flag_id_seq, arka.rejections_rejection_id_seq TO cdc_plain;
+	GRANT USAGE ON SEQUENCE arka.rejections_rejection_id_seq TO cdc_plain;
 });
 is(sql(q{SELECT has_function_privilege('cdc_granted', 'pg_replication_origin_session_setup(text)', 'EXECUTE')}),
 	't', 'arka_grant_cdc grants the replication origin functions when run by a superuser');
