@@ -211,6 +211,46 @@ SELECT attempt($$INSERT INTO odd_types VALUES (2, 'bob', 0.1)$$) AS real_point_o
 SELECT attempt($$INSERT INTO odd_types VALUES (3, 'bob', 0.2)$$) AS neither;
 DROP TABLE odd_types;
 
+-- jsonb columns are read in place at any alignment: a short datum (its
+-- container one byte into the tuple), a long inline one, a compressed one
+-- and one stored out of line (an UPDATE's unchanged column) must all
+-- decide as arka_evaluate does on the same document, for strings, numbers,
+-- array elements, lengths, whole arrays and a scalar document
+SELECT rule, arka_define_rule(rule, logic::jsonb, 'US', 'JDOC')
+FROM (VALUES
+	('jdoc.amount',	'{">": [{"var": "j.amount"}, 100]}'),
+	('jdoc.elem',	'{"==": [{"var": "j.items.1.code"}, "X"]}'),
+	('jdoc.count',	'{">": [{"var": "j.items.length"}, 3]}'),
+	('jdoc.tags',	'{"in": ["bad", {"var": "j.tags"}]}'),
+	('jdoc.deep',	'{"==": [{"var": "j.a.b.c"}, 7.5]}')
+) AS r(rule, logic);
+CREATE TEMP TABLE jcases (id int, j jsonb);
+INSERT INTO jcases VALUES
+	(1, '{"amount": 100.5}'), (2, '{"amount": 99}'),
+	(3, '{"x": "y", "items": [{"code": "A"}, {"code": "X"}]}'), (4, '{"items": [1, {"code": "Y"}]}'),
+	(5, '{"items": [1, 2, 3, 4]}'), (6, '{"tags": ["ok", "bad"]}'), (7, '{"tags": ["ok"]}'),
+	(8, '{"a": {"b": {"c": 7.50}}}'), (9, '{"a": {"b": 1}}'), (10, '5'), (11, '[1, 2]'),
+	-- long inline (4-byte header), then compressed, then stored out of line
+	(12, jsonb_build_object('pad', repeat('p', 200), 'amount', 101)),
+	(13, jsonb_build_object('pad', repeat('p', 5000), 'amount', 50, 'tags', '["bad"]'::jsonb)),
+	(14, jsonb_build_object('pad', (SELECT string_agg(md5(g::text), '') FROM generate_series(1, 400) g),
+							'items', '[0, {"code": "X"}]'::jsonb));
+-- the long ones are written before protection, so they are stored as such
+CREATE TABLE jdocs (id int PRIMARY KEY, j jsonb);
+INSERT INTO jdocs SELECT * FROM jcases WHERE id >= 12;
+SELECT id, pg_column_size(j) > 127 AS long_datum, pg_column_size(j) < 1000 AS compressed FROM jdocs ORDER BY id;
+SELECT pg_relation_size(reltoastrelid) > 0 AS out_of_line FROM pg_class WHERE relname = 'jdocs';
+-- the dry run reads them from disk; the trigger reads the short ones
+SELECT arka_protect('jdocs', domains => '{JDOC}') - 'table' AS protected;
+SELECT id, pg_column_size(j) > 127 AS long_datum, attempt(format('INSERT INTO jdocs VALUES (%s, %L)', id, j)) AS trigger,
+	   arka_evaluate(jsonb_build_object('j', j), NULL, '{JDOC}')->'violations' @? '$[*] ? (@.action == "block")' AS evaluate_blocks
+FROM jcases WHERE id < 12 ORDER BY id;
+-- an UPDATE that leaves j alone hands the trigger the stored (compressed or toasted) datum
+SELECT id, attempt(format('UPDATE jdocs SET id = %s WHERE id = %s', id + 100, id)) AS update_keeping_j
+FROM jdocs ORDER BY id;
+SELECT arka_unprotect('jdocs');
+DROP TABLE jdocs;
+
 -- dropping a protected table drops its protection
 DROP TABLE mapped;
 SELECT table_name FROM arka.protected_tables ORDER BY 1;

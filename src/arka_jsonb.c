@@ -34,7 +34,23 @@
 #define NUMERIC_SHORT_WEIGHT_MASK 0x003F
 
 /*
- * Decode a numeric into coef * 10^exp.  Up to nine base-10000 digits (36
+ * NaN or an infinity?  Reads the header in place, so a short-header datum
+ * straight from a tuple needs no aligned copy (numeric_is_nan would).
+ */
+bool
+arka_numeric_is_special(Numeric num)
+{
+	uint16		header;
+
+	if (VARSIZE_ANY_EXHDR(num) < sizeof(uint16))
+		return false;
+	memcpy(&header, VARDATA_ANY(num), sizeof(uint16));
+	return (header & NUMERIC_SIGN_MASK) == NUMERIC_SPECIAL;
+}
+
+/*
+ * Decode a numeric into coef * 10^exp.  The datum may be a short-header
+ * one read in place (every load is a memcpy).  Up to nine base-10000 digits (36
  * decimal digits) fit the 128-bit coefficient directly; anything larger
  * or stranger goes through numeric_out and the exact text parser.
  */
@@ -239,6 +255,38 @@ arka_jsonb_to_value(JsonbContainer *c, ArkaArena *arena, ArkaValue *out)
 }
 
 /*
+ * Containers read in place may lie at any address: a short-header datum
+ * straight from a tuple starts one byte into it.  So the reader below
+ * takes a container as bytes and loads every header and JEntry with
+ * memcpy (a plain load on the CPUs we run on); only what it hands to
+ * PostgreSQL's own jsonb code (whole containers) is copied to an aligned
+ * buffer first.  Offsets inside a container stay valid wherever it lies:
+ * jsonb pads relative to the start of the datum's 4-byte-aligned data.
+ */
+static inline uint32
+load_u32(const char *p)
+{
+	uint32		v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* A container's header word. */
+static inline uint32
+raw_header(const char *c)
+{
+	return load_u32(c);
+}
+
+/* A container's JEntry i. */
+static inline JEntry
+raw_child(const char *c, uint32 i)
+{
+	return load_u32(c + offsetof(JsonbContainer, children) + i * sizeof(JEntry));
+}
+
+/*
  * One entry of a container read in place: its JEntry and where its data
  * lies (offsets relative to the container's data area).
  */
@@ -262,12 +310,12 @@ entry_end(JEntry je, uint32 prev_end)
  * starts at offset `off`, and adding up lengths (offsets where stored).
  */
 static bool
-walk_entries(const JsonbContainer *c, const char *base, uint32 first, uint32 index,
+walk_entries(const char *c, const char *base, uint32 first, uint32 index,
 			 uint32 off, RawEntry *out)
 {
 	for (uint32 i = 0; i <= index; i++)
 	{
-		JEntry		je = c->children[first + i];
+		JEntry		je = raw_child(c, first + i);
 		uint32		end = entry_end(je, off);
 
 		if (i == index)
@@ -283,6 +331,45 @@ walk_entries(const JsonbContainer *c, const char *base, uint32 first, uint32 ind
 	return false;
 }
 
+/* Number of JEntries of a container (an object has keys and values). */
+static uint32
+raw_nentries(uint32 header)
+{
+	uint32		count = header & JB_CMASK;
+
+	return (header & JB_FOBJECT) ? count * 2 : count;
+}
+
+/* Size in bytes of a container: its header, JEntries and data. */
+static Size
+raw_container_size(const char *c)
+{
+	uint32		n = raw_nentries(raw_header(c));
+	uint32		end = 0;
+
+	for (uint32 i = 0; i < n; i++)
+		end = entry_end(raw_child(c, i), end);
+	return offsetof(JsonbContainer, children) + n * sizeof(JEntry) + end;
+}
+
+/*
+ * The container at c as PostgreSQL's jsonb code may read it: itself when
+ * aligned, else a copy in the arena.
+ */
+static JsonbContainer *
+aligned_container(const char *c, ArkaArena *arena)
+{
+	Size		size;
+	char	   *copy;
+
+	if (((uintptr_t) c & (sizeof(uint32) - 1)) == 0)
+		return (JsonbContainer *) c;
+	size = raw_container_size(c);
+	copy = arena_alloc_or_error(arena, size);
+	memcpy(copy, c, size);
+	return (JsonbContainer *) copy;
+}
+
 /*
  * Find a key in an object by scanning its key entries in place.  Keys are
  * stored shortest first, so the scan stops at the first longer key; for
@@ -290,16 +377,16 @@ walk_entries(const JsonbContainer *c, const char *base, uint32 first, uint32 ind
  * builds JsonbValues.
  */
 static bool
-raw_object_find(const JsonbContainer *c, const char *key, size_t len, RawEntry *out)
+raw_object_find(const char *c, const char *key, size_t len, RawEntry *out)
 {
-	uint32		count = c->header & JB_CMASK;
-	const char *base = (const char *) &c->children[count * 2];
+	uint32		count = raw_header(c) & JB_CMASK;
+	const char *base = c + offsetof(JsonbContainer, children) + count * 2 * sizeof(JEntry);
 	uint32		off = 0;
 	uint32		found = count;
 
 	for (uint32 i = 0; i < count; i++)
 	{
-		JEntry		je = c->children[i];
+		JEntry		je = raw_child(c, i);
 		uint32		end = entry_end(je, off);
 		size_t		klen = end - off;
 
@@ -325,19 +412,20 @@ raw_object_find(const JsonbContainer *c, const char *key, size_t len, RawEntry *
 
 /* Element i of an array, in place. */
 static bool
-raw_array_elem(const JsonbContainer *c, uint64 index, RawEntry *out)
+raw_array_elem(const char *c, uint64 index, RawEntry *out)
 {
-	uint32		count = c->header & JB_CMASK;
+	uint32		count = raw_header(c) & JB_CMASK;
 
 	if (index >= count)
 		return false;
-	return walk_entries(c, (const char *) &c->children[count], 0, (uint32) index, 0, out);
+	return walk_entries(c, c + offsetof(JsonbContainer, children) + count * sizeof(JEntry),
+						0, (uint32) index, 0, out);
 }
 
-static const JsonbContainer *
+static const char *
 raw_container(const RawEntry *e)
 {
-	return (const JsonbContainer *) (e->base + INTALIGN(e->off));
+	return e->base + INTALIGN(e->off);
 }
 
 /* Convert an in-place entry into an engine value (containers deeply). */
@@ -350,8 +438,19 @@ raw_to_value(const RawEntry *e, ArkaArena *arena, ArkaValue *out)
 		*out = arka_str(e->base + e->off, e->end - e->off);
 	else if (JBE_ISNUMERIC(je))
 	{
+		const char *p = e->base + INTALIGN(e->off);
+		Numeric		num = (Numeric) p;
+
+		if (((uintptr_t) p & (sizeof(uint32) - 1)) != 0)
+		{
+			/* numeric.c's macros read its header as a word: align it */
+			Size		size = e->end - INTALIGN(e->off);
+
+			num = (Numeric) arena_alloc_or_error(arena, size);
+			memcpy(num, p, size);
+		}
 		out->type = ARKA_NUM;
-		if (!arka_numeric_to_dec((Numeric) (e->base + INTALIGN(e->off)), &out->u.num))
+		if (!arka_numeric_to_dec(num, &out->u.num))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("number out of range for arka"),
@@ -365,29 +464,31 @@ raw_to_value(const RawEntry *e, ArkaArena *arena, ArkaValue *out)
 	else if (JBE_ISNULL(je))
 		*out = arka_null();
 	else
-		convert_container((JsonbContainer *) raw_container(e), arena, out, 1);
+		convert_container(aligned_container(raw_container(e), arena), arena, out, 1);
 }
 
 /*
  * ArkaDocOps lookup over a jsonb document, reading containers in place.
+ * The document is a container's bytes at any alignment (see load_u32).
  * A path that runs into a scalar continues with JavaScript's rules
  * (string index, length); "length" of an array is its size.
  */
 static int
 jsonb_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out)
 {
-	const JsonbContainer *c = (const JsonbContainer *) doc;
+	const char *c = (const char *) doc;
 	RawEntry	e;
 	bool		have_entry = false;
 
 	if (path->nseg == 0)
 	{
-		convert_container((JsonbContainer *) c, ev->arena, out, 0);
+		convert_container(aligned_container(c, ev->arena), ev->arena, out, 0);
 		return 1;
 	}
 	for (int i = 0; i < path->nseg; i++)
 	{
 		const ArkaPathSeg *seg = &path->segs[i];
+		uint32		header;
 
 		if (have_entry && !JBE_ISCONTAINER(e.je))
 		{
@@ -404,18 +505,19 @@ jsonb_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out)
 		}
 		if (have_entry)
 			c = raw_container(&e);
-		if (c->header & JB_FOBJECT)
+		header = raw_header(c);
+		if (header & JB_FOBJECT)
 		{
 			if (!raw_object_find(c, seg->key, seg->len, &e))
 				return 0;
 		}
-		else if (c->header & JB_FSCALAR)
+		else if (header & JB_FSCALAR)
 		{
 			/* a raw scalar document: look into its one value */
 			ArkaValue	sv;
 			ArkaPath	rest;
 
-			convert_container((JsonbContainer *) c, ev->arena, &sv, 0);
+			convert_container(aligned_container(c, ev->arena), ev->arena, &sv, 0);
 			rest.text = path->text;
 			rest.textlen = path->textlen;
 			rest.nseg = path->nseg - i;
@@ -429,7 +531,7 @@ jsonb_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out)
 		}
 		else if (seg->len == 6 && memcmp(seg->key, "length", 6) == 0 && i + 1 == path->nseg)
 		{
-			*out = arka_num(arka_dec_from_int64(c->header & JB_CMASK));
+			*out = arka_num(arka_dec_from_int64(header & JB_CMASK));
 			return 1;
 		}
 		else
@@ -440,7 +542,7 @@ jsonb_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out)
 	return 1;
 }
 
-const ArkaDocOps arka_jsonb_doc_ops = {jsonb_lookup};
+const ArkaDocOps arka_jsonb_doc_ops = {jsonb_lookup, NULL};
 
 /* Push one value onto a jsonb parse state (tok: WJB_VALUE or WJB_ELEM). */
 void

@@ -19,6 +19,7 @@
 extern const ArkaDocOps arka_jsonb_doc_ops;
 
 /* Exact decimal from a numeric; false when beyond the decimal range. */
+extern bool arka_numeric_is_special(Numeric num);
 extern bool arka_numeric_to_dec(Numeric num, ArkaDec *out);
 
 /*

@@ -117,7 +117,8 @@ struct ArkaTableProgram
 static ArkaTableProgram *programs = NULL;
 
 static int	row_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out);
-static const ArkaDocOps row_doc_ops = {row_lookup};
+static int	row_lookup_slot(void *doc, int slot, ArkaEval *ev, ArkaValue *out);
+static const ArkaDocOps row_doc_ops = {row_lookup, row_lookup_slot};
 
 /* Which conversion a (base) type gets. */
 static ColKind
@@ -679,9 +680,13 @@ column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, Ark
 	{
 		case COL_NUMERIC:
 			{
-				Numeric		num = DatumGetNumeric(d);
+				struct varlena *raw = (struct varlena *) DatumGetPointer(d);
 
-				if (numeric_is_nan(num) || numeric_is_inf(num))
+				/* an inline datum is read in place, short header or not */
+				Numeric		num = VARATT_IS_EXTERNAL(raw) || VARATT_IS_COMPRESSED(raw) ?
+					DatumGetNumeric(d) : (Numeric) raw;
+
+				if (arka_numeric_is_special(num))
 					return column_error(ev, c, "is not a finite number");
 				v.type = ARKA_NUM;
 				if (!arka_numeric_to_dec(num, &v.u.num))
@@ -767,41 +772,27 @@ column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, Ark
 			}
 		case COL_JSONB:
 			{
-				Jsonb	   *jb;
+				struct varlena *raw = (struct varlena *) DatumGetPointer(d);
+				const char *root;
 
-				/* detoast (or re-align a short datum) once per row, not per path */
-				if (rd->jsonb == NULL)
+				/* a toast pointer's header also reads as short: test it first */
+				if (!VARATT_IS_EXTERNAL(raw) && !VARATT_IS_COMPRESSED(raw))
+					root = VARATT_IS_SHORT(raw) ? VARDATA_SHORT(raw) : VARDATA(raw);
+				else
 				{
-					rd->jsonb = arka_arena_alloc(rd->arena, sizeof(Jsonb *) * rd->tp->ncols);
+					/* toasted or compressed: expand once per row, not per path */
 					if (rd->jsonb == NULL)
-						return column_error(ev, c, "could not be read: out of memory");
-					memset(rd->jsonb, 0, sizeof(Jsonb *) * rd->tp->ncols);
-				}
-				if (rd->jsonb[col] == NULL)
-				{
-					struct varlena *raw = (struct varlena *) DatumGetPointer(d);
-
-					if (VARATT_IS_SHORT(raw))
 					{
-						/* a small inline datum: realign it in the row's arena, no palloc */
-						size_t		len = VARSIZE_SHORT(raw) - VARHDRSZ_SHORT;
-						Jsonb	   *copy = arka_arena_alloc(rd->arena, len + VARHDRSZ);
-
-						if (copy == NULL)
+						rd->jsonb = arka_arena_alloc(rd->arena, sizeof(Jsonb *) * rd->tp->ncols);
+						if (rd->jsonb == NULL)
 							return column_error(ev, c, "could not be read: out of memory");
-						SET_VARSIZE(copy, len + VARHDRSZ);
-						memcpy(VARDATA(copy), VARDATA_SHORT(raw), len);
-						rd->jsonb[col] = copy;
+						memset(rd->jsonb, 0, sizeof(Jsonb *) * rd->tp->ncols);
 					}
-					else
+					if (rd->jsonb[col] == NULL)
 						rd->jsonb[col] = DatumGetJsonbP(d);
+					root = (const char *) &rd->jsonb[col]->root;
 				}
-				jb = rd->jsonb[col];
-
-				if (subpath->nseg > 0)
-					return arka_jsonb_doc_ops.lookup(&jb->root, subpath, ev, out);
-				arka_jsonb_to_value(&jb->root, ev->arena, out);
-				return 1;
+				return arka_jsonb_doc_ops.lookup((void *) root, subpath, ev, out);
 			}
 		default:
 			{
@@ -905,6 +896,28 @@ row_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out)
 	if (!rd->have_whole && build_whole(rd, ev) < 0)
 		return -1;
 	return arka_value_lookup(&rd->whole, path, out);
+}
+
+/*
+ * ArkaDocOps lookup_slot: a ruleset path by its index, straight to the
+ * source the program resolved for it (the common case of every rule).
+ */
+static int
+row_lookup_slot(void *doc, int slot, ArkaEval *ev, ArkaValue *out)
+{
+	ArkaRowDoc *rd = (ArkaRowDoc *) doc;
+	const ArkaTableProgram *tp = rd->tp;
+
+	if (ev->paths == &tp->rs->paths && slot < tp->nslots)
+	{
+		const Source *s = &tp->slots[slot];
+
+		if (s->kind == SRC_COLUMN)
+			return column_value(rd, ev, s->col, &s->subpath, out);
+		if (s->kind == SRC_ABSENT)
+			return 0;
+	}
+	return row_lookup(doc, &ev->paths->paths[slot], ev, out);
 }
 
 /* Canonical encoding of the row's whole document, for its proof. */

@@ -139,12 +139,14 @@ arena_next_size(const ArkaArena *a)
 }
 
 /*
- * Allocate size bytes, 16-byte aligned.  A zero-byte request still gets a
- * distinct valid pointer so that NULL always means failure.  Returns NULL
- * past the limit, on malloc failure or when size is absurd.
+ * arka_arena_alloc's general case (arka_value.h has the inline bump): a
+ * zero-byte or large request, a misaligned position, or a new chunk.  A
+ * zero-byte request still gets a distinct valid pointer so that NULL
+ * always means failure.  Returns NULL past the limit, on malloc failure or
+ * when size is absurd.
  */
 void *
-arka_arena_alloc(ArkaArena *a, size_t size)
+arka_arena_alloc_slow(ArkaArena *a, size_t size)
 {
 	char	   *p;
 	size_t		next;

@@ -102,6 +102,97 @@ arka_strset_contains(const ArkaStrSet *s, const char *p, size_t len)
 	return false;
 }
 
+struct ArkaStrMaskSlot
+{
+	const char *p;				/* NULL = empty slot; points into a set's copy */
+	size_t		len;
+	uint32_t	hash;
+	uint64_t	mask;
+};
+
+/* Grow a mask map to twice its capacity (arena memory). */
+static bool
+strmask_grow(ArkaStrMask *m, ArkaArena *arena)
+{
+	uint32_t	ncap = m->cap ? m->cap * 2 : 16;
+	struct ArkaStrMaskSlot *ns = arka_arena_alloc(arena, ncap * sizeof(*ns));
+
+	if (ns == NULL)
+		return false;
+	memset(ns, 0, ncap * sizeof(*ns));
+	for (uint32_t i = 0; i < m->cap; i++)
+	{
+		struct ArkaStrMaskSlot *o = &m->slots[i];
+		uint32_t	j;
+
+		if (o->p == NULL)
+			continue;
+		for (j = o->hash & (ncap - 1); ns[j].p != NULL; j = (j + 1) & (ncap - 1))
+			;
+		ns[j] = *o;
+	}
+	m->slots = ns;
+	m->cap = ncap;
+	return true;
+}
+
+/*
+ * Add every string of a list's set with this bit.  A field tested against
+ * several lists (a country against three sanctions lists) then costs one
+ * probe instead of one per list.  The strings are not copied: the map
+ * lives no longer than the ruleset that owns the sets.  False on OOM.
+ */
+bool
+arka_strmask_add_set(ArkaStrMask *m, ArkaArena *arena, const ArkaStrSet *set, uint64_t bit)
+{
+	for (uint32_t i = 0; i < set->cap; i++)
+	{
+		const struct ArkaStrSetSlot *e = &set->slots[i];
+		uint32_t	j;
+
+		if (e->p == NULL)
+			continue;
+		/* room first, so the probe below always ends at a match or a hole */
+		if ((m->n + 1) * 2 > m->cap && !strmask_grow(m, arena))
+			return false;
+		for (j = e->hash & (m->cap - 1); m->slots[j].p != NULL; j = (j + 1) & (m->cap - 1))
+		{
+			const struct ArkaStrMaskSlot *o = &m->slots[j];
+
+			if (o->hash == e->hash && o->len == e->len && memcmp(o->p, e->p, e->len) == 0)
+				break;
+		}
+		if (m->slots[j].p == NULL)
+		{
+			m->slots[j].p = e->p;
+			m->slots[j].len = e->len;
+			m->slots[j].hash = e->hash;
+			m->n++;
+		}
+		m->slots[j].mask |= bit;
+	}
+	return true;
+}
+
+/* The mask of the lists holding this string (0: none). */
+uint64_t
+arka_strmask_get(const ArkaStrMask *m, const char *p, size_t len)
+{
+	uint32_t	h;
+
+	if (m->n == 0)
+		return 0;
+	h = str_hash(p, len);
+	for (uint32_t j = h & (m->cap - 1); m->slots[j].p != NULL; j = (j + 1) & (m->cap - 1))
+	{
+		const struct ArkaStrMaskSlot *e = &m->slots[j];
+
+		if (e->hash == h && e->len == len && memcmp(e->p, p, len) == 0)
+			return e->mask;
+	}
+	return 0;
+}
+
 /* Index of the list with this name, or -1. */
 int
 arka_list_find(const ArkaListCatalog *cat, const char *name, size_t len)

@@ -93,8 +93,19 @@ typedef struct ArkaListCatalog
 	int			n;
 } ArkaListCatalog;
 
+/* Strings mapped to a bit mask of the lists (up to 64) that hold them. */
+typedef struct ArkaStrMask
+{
+	uint32_t	cap;			/* power of two, 0 when empty */
+	uint32_t	n;
+	struct ArkaStrMaskSlot *slots;
+} ArkaStrMask;
+
 extern bool arka_strset_add(ArkaStrSet *s, ArkaArena *arena, const char *p, size_t len);
 extern bool arka_strset_contains(const ArkaStrSet *s, const char *p, size_t len);
+extern bool arka_strmask_add_set(ArkaStrMask *m, ArkaArena *arena, const ArkaStrSet *set,
+								 uint64_t bit);
+extern uint64_t arka_strmask_get(const ArkaStrMask *m, const char *p, size_t len);
 extern int	arka_list_find(const ArkaListCatalog *cat, const char *name, size_t len);
 
 typedef struct ArkaEval ArkaEval;
@@ -128,6 +139,13 @@ typedef int (*ArkaScreenFn) (void *ctx, const char *name, size_t len,
 typedef struct ArkaDocOps
 {
 	int			(*lookup) (void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out);
+
+	/*
+	 * Optional: the same for the path table's entry `slot`, for documents
+	 * that resolved the table's paths ahead (a row: a column per path).
+	 * NULL: lookup is called with the slot's path.
+	 */
+	int			(*lookup_slot) (void *doc, int slot, ArkaEval *ev, ArkaValue *out);
 } ArkaDocOps;
 
 /* Accessor over an in-memory ArkaValue (tests, scopes, arka-cdc). */
@@ -202,6 +220,28 @@ extern bool arka_eval_init(ArkaEval *ev, ArkaArena *arena, const ArkaPathTable *
 
 /* Look up (memoized) static document slot i. Returns 1/0/-1 as lookup. */
 extern int	arka_eval_slot(ArkaEval *ev, int slot, ArkaValue *out);
+extern const ArkaValue *arka_eval_slot_read(ArkaEval *ev, int slot, int *found);
+
+/*
+ * The value of document slot `slot`: *found is 1 (its value, in the memo),
+ * 0 (absent: NULL) or -1 (an error, in ev->err).  Inline because every
+ * leaf of the quick check asks, and most ask for a field already read.
+ */
+static inline const ArkaValue *
+arka_eval_slot_ref(ArkaEval *ev, int slot, int *found)
+{
+	if (ev->slot_state[slot] == ARKA_SLOT_FOUND)
+	{
+		*found = 1;
+		return &ev->slot_vals[slot];
+	}
+	if (ev->slot_state[slot] == ARKA_SLOT_ABSENT)
+	{
+		*found = 0;
+		return NULL;
+	}
+	return arka_eval_slot_read(ev, slot, found);
+}
 
 /* Evaluate; false on error (ev->err set). */
 extern bool arka_logic_eval(ArkaEval *ev, const ArkaNode *root, ArkaValue *out);

@@ -78,27 +78,39 @@ arka_eval_fail(ArkaEval *ev, const ArkaNode *node, ArkaErrCode code, const char 
 	return false;
 }
 
+/*
+ * arka_eval_slot_ref's first read of a slot: the value goes straight into
+ * the memo, so the quick check compares it where it lies instead of
+ * copying it around.
+ */
+const ArkaValue *
+arka_eval_slot_read(ArkaEval *ev, int slot, int *found)
+{
+	ArkaValue  *v = &ev->slot_vals[slot];
+	int			r;
+
+	r = ev->ops->lookup_slot ? ev->ops->lookup_slot(ev->doc, slot, ev, v) :
+		ev->ops->lookup(ev->doc, &ev->paths->paths[slot], ev, v);
+	*found = r;
+	if (r <= 0)
+	{
+		if (r == 0)
+			ev->slot_state[slot] = ARKA_SLOT_ABSENT;
+		return NULL;
+	}
+	ev->slot_state[slot] = ARKA_SLOT_FOUND;
+	return v;
+}
+
+/* The value of document slot `slot` (1), absent (0) or an error (-1). */
 int
 arka_eval_slot(ArkaEval *ev, int slot, ArkaValue *out)
 {
 	int			r;
+	const ArkaValue *v = arka_eval_slot_ref(ev, slot, &r);
 
-	switch (ev->slot_state[slot])
-	{
-		case ARKA_SLOT_FOUND:
-			*out = ev->slot_vals[slot];
-			return 1;
-		case ARKA_SLOT_ABSENT:
-			return 0;
-		default:
-			break;
-	}
-	r = ev->ops->lookup(ev->doc, &ev->paths->paths[slot], ev, out);
-	if (r < 0)
-		return -1;
-	ev->slot_state[slot] = r ? ARKA_SLOT_FOUND : ARKA_SLOT_ABSENT;
-	if (r)
-		ev->slot_vals[slot] = *out;
+	if (v != NULL)
+		*out = *v;
 	return r;
 }
 

@@ -6,7 +6,8 @@
  * Almost every payment fires no rule, and its decision (allow, nothing
  * fired) needs no evidence.  Rules are mostly an "and" or an "or" of
  * fields compared with literals, so a selection is flattened once into
- * such leaves with their literal, list and slot resolved.  Per document
+ * such leaves with their literal, list and slot resolved (a field tested
+ * against several lists gets one map, probed once).  Per document
  * the leaves run in the rules' order, with the evaluator's short-circuits,
  * and stop at the first rule that fires.  Reaching a leaf the flat form
  * cannot decide (another operator, a number compared with a string)
@@ -39,10 +40,27 @@ typedef struct QuickLeaf
 	uint8_t		kind;			/* QuickKind */
 	uint8_t		op;				/* QUICK_NUM_CMP: OP_LT .. OP_GE */
 	uint8_t		var_first;		/* QUICK_NUM_CMP: the field is the left operand */
+	int8_t		group;			/* QUICK_IN_LIST: its field's group, or -1 */
 	int32_t		slot;			/* the field's document slot */
 	int32_t		list;			/* QUICK_IN_LIST: list index */
+	uint64_t	bit;			/* QUICK_IN_LIST with a group: the list's bit */
 	const ArkaValue *lit;		/* the literal (string or number) */
 } QuickLeaf;
+
+/*
+ * A field tested against several lists: one probe of a map from string to
+ * the lists holding it answers all of its in_list leaves.
+ */
+#define QUICK_MAX_GROUPS 32
+#define QUICK_GROUP_LISTS 64
+
+typedef struct QuickGroup
+{
+	int32_t		slot;
+	int			nlists;
+	int32_t		lists[QUICK_GROUP_LISTS];	/* bit i stands for lists[i] */
+	ArkaStrMask map;
+} QuickGroup;
 
 typedef struct QuickRule
 {
@@ -58,7 +76,17 @@ struct ArkaQuickCheck
 	int			nrules;
 	QuickRule  *rules;
 	QuickLeaf  *leaves;
+	int			nleaves;
+	int			ngroups;
+	QuickGroup *groups;
 };
+
+/* Per document: the groups' masks, probed at most once each. */
+typedef struct QuickMemo
+{
+	uint32_t	known;			/* bit g: masks[g] is set */
+	uint64_t	masks[QUICK_MAX_GROUPS];
+} QuickMemo;
 
 /* A leaf from a compiled node: flat when the compiler marked it fast. */
 static void
@@ -66,6 +94,7 @@ leaf_of(const ArkaNode *n, QuickLeaf *leaf)
 {
 	memset(leaf, 0, sizeof(*leaf));
 	leaf->kind = QUICK_NODE;
+	leaf->group = -1;
 	if (!n->fast)
 		return;
 	leaf->slot = n->args[n->fast_var]->slot;
@@ -98,6 +127,77 @@ leaf_of(const ArkaNode *n, QuickLeaf *leaf)
 		default:
 			break;
 	}
+}
+
+/*
+ * The bit of list `list` in group g, adding the list (and its strings to
+ * the group's map) when it is new.  0 when the group is full; -1 on OOM.
+ */
+static int
+group_bit(QuickGroup *g, const ArkaListCatalog *lists, int32_t list, ArkaArena *arena,
+		  uint64_t *bit)
+{
+	for (int i = 0; i < g->nlists; i++)
+		if (g->lists[i] == list)
+		{
+			*bit = (uint64_t) 1 << i;
+			return 1;
+		}
+	if (g->nlists == QUICK_GROUP_LISTS)
+		return 0;
+	*bit = (uint64_t) 1 << g->nlists;
+	if (!arka_strmask_add_set(&g->map, arena, &lists->lists[list].items, *bit))
+		return -1;
+	g->lists[g->nlists++] = list;
+	return 1;
+}
+
+/*
+ * Group the in_list leaves by field: a field tested against two or more
+ * lists gets one string -> lists map, so a document probes it once.  A
+ * field with one list keeps its plain set probe, which costs the same.
+ */
+static bool
+group_lists(ArkaQuickCheck *qc, ArkaArena *arena)
+{
+	qc->ngroups = 0;
+	qc->groups = arka_arena_alloc(arena, sizeof(QuickGroup) * QUICK_MAX_GROUPS);
+	if (qc->groups == NULL)
+		return false;
+	for (int l = 0; l < qc->nleaves; l++)
+	{
+		QuickLeaf  *leaf = &qc->leaves[l];
+		QuickGroup *g = NULL;
+		bool		several = false;
+		int			r;
+
+		if (leaf->kind != QUICK_IN_LIST || leaf->list >= qc->lists->n)
+			continue;
+		for (int i = 0; i < qc->ngroups; i++)
+			if (qc->groups[i].slot == leaf->slot)
+				g = &qc->groups[i];
+		if (g == NULL)
+		{
+			/* worth a group only if another leaf tests this field against another list */
+			for (int k = 0; k < qc->nleaves && !several; k++)
+				several = qc->leaves[k].kind == QUICK_IN_LIST &&
+					qc->leaves[k].slot == leaf->slot &&
+					qc->leaves[k].list != leaf->list &&
+					qc->leaves[k].list < qc->lists->n;
+			if (!several || qc->ngroups == QUICK_MAX_GROUPS)
+				continue;
+			g = &qc->groups[qc->ngroups++];
+			memset(g, 0, sizeof(*g));
+			g->slot = leaf->slot;
+		}
+		r = group_bit(g, qc->lists, leaf->list, arena, &leaf->bit);
+		if (r < 0)
+			return false;
+		/* a full group leaves the leaf to probe its own set */
+		if (r > 0)
+			leaf->group = (int8_t) (g - qc->groups);
+	}
+	return true;
 }
 
 ArkaQuickCheck *
@@ -150,6 +250,9 @@ arka_quick_compile(const ArkaRuleset *rs, const ArkaSelection *sel, ArkaArena *a
 			nleaves++;
 		}
 	}
+	qc->nleaves = nleaves;
+	if (!group_lists(qc, arena))
+		return NULL;
 	return qc;
 }
 
@@ -159,47 +262,56 @@ arka_quick_compile(const ArkaRuleset *rs, const ArkaSelection *sel, ArkaArena *a
  * as eval_fast does.
  */
 static int
-leaf_truth(const ArkaQuickCheck *qc, const QuickLeaf *leaf, ArkaEval *ev)
+leaf_truth(const ArkaQuickCheck *qc, const QuickLeaf *leaf, ArkaEval *ev, QuickMemo *memo)
 {
-	ArkaValue	v;
+	static const ArkaValue null_value = {.type = ARKA_NULL};
+	const ArkaValue *vp;
 	int			r;
 
 	if (leaf->kind == QUICK_NODE)
 		return -1;
-	/* a field read before (by this or an earlier rule): the memo */
-	if (ev->slot_state[leaf->slot] == ARKA_SLOT_FOUND)
-		v = ev->slot_vals[leaf->slot];
-	else if ((r = arka_eval_slot(ev, leaf->slot, &v)) < 0)
+	/* read once per document (by this or an earlier rule), then the memo */
+	vp = arka_eval_slot_ref(ev, leaf->slot, &r);
+	if (r < 0)
 		return -1;
-	else if (r == 0)
-		v.type = ARKA_NULL;
+	if (r == 0)
+		vp = &null_value;
 	switch (leaf->kind)
 	{
 		case QUICK_STR_EQ:
 		case QUICK_STR_NE:
-			if (v.type == ARKA_STR)
+			if (vp->type == ARKA_STR)
 			{
-				bool		eq = v.u.str.len == leaf->lit->u.str.len &&
-					memcmp(v.u.str.ptr, leaf->lit->u.str.ptr, v.u.str.len) == 0;
+				bool		eq = vp->u.str.len == leaf->lit->u.str.len &&
+					memcmp(vp->u.str.ptr, leaf->lit->u.str.ptr, vp->u.str.len) == 0;
 
 				return eq == (leaf->kind == QUICK_STR_EQ);
 			}
-			if (v.type == ARKA_NULL)
+			if (vp->type == ARKA_NULL)
 				return leaf->kind == QUICK_STR_NE;	/* null equals no string */
 			break;
 		case QUICK_IN_LIST:
-			if (v.type == ARKA_NUM || leaf->list >= qc->lists->n)
+			if (vp->type == ARKA_NUM || leaf->list >= qc->lists->n)
 				break;			/* as its JavaScript string; or no such list */
-			return v.type == ARKA_STR &&
-				arka_strset_contains(&qc->lists->lists[leaf->list].items,
-									 v.u.str.ptr, v.u.str.len);
+			if (vp->type != ARKA_STR)
+				return 0;
+			if (leaf->group < 0)
+				return arka_strset_contains(&qc->lists->lists[leaf->list].items,
+											vp->u.str.ptr, vp->u.str.len);
+			if (!(memo->known & ((uint32_t) 1 << leaf->group)))
+			{
+				memo->masks[leaf->group] =
+					arka_strmask_get(&qc->groups[leaf->group].map, vp->u.str.ptr, vp->u.str.len);
+				memo->known |= (uint32_t) 1 << leaf->group;
+			}
+			return (memo->masks[leaf->group] & leaf->bit) != 0;
 		case QUICK_NUM_CMP:
-			if (v.type == ARKA_NUM)
+			if (vp->type == ARKA_NUM)
 			{
 				bool		unordered;
 				int			c = leaf->var_first ?
-					arka_dec_cmp(&v.u.num, &leaf->lit->u.num, &unordered) :
-					arka_dec_cmp(&leaf->lit->u.num, &v.u.num, &unordered);
+					arka_dec_cmp(&vp->u.num, &leaf->lit->u.num, &unordered) :
+					arka_dec_cmp(&leaf->lit->u.num, &vp->u.num, &unordered);
 
 				if (unordered)
 					return 0;
@@ -226,9 +338,12 @@ leaf_truth(const ArkaQuickCheck *qc, const QuickLeaf *leaf, ArkaEval *ev)
 bool
 arka_quick_none_fire(const ArkaQuickCheck *qc, ArkaEval *ev)
 {
+	QuickMemo	memo;
+
 	/* the flat form indexes the ruleset's slots and lists */
 	if (ev->paths != qc->paths || ev->lists != qc->lists)
 		return false;
+	memo.known = 0;
 	for (int i = 0; i < qc->nrules; i++)
 	{
 		const QuickRule *r = &qc->rules[i];
@@ -238,7 +353,7 @@ arka_quick_none_fire(const ArkaQuickCheck *qc, ArkaEval *ev)
 		ev->nnotes = 0;
 		for (int l = 0; l < r->n; l++)
 		{
-			int			t = leaf_truth(qc, &qc->leaves[r->first + l], ev);
+			int			t = leaf_truth(qc, &qc->leaves[r->first + l], ev, &memo);
 
 			if (t < 0)
 				return false;

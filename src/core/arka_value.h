@@ -126,7 +126,28 @@ typedef struct ArkaArena
 #define ARKA_ARENA_DEFAULT_LIMIT ((size_t) 256 * 1024 * 1024)
 
 extern void arka_arena_init(ArkaArena *a, size_t limit);
-extern void *arka_arena_alloc(ArkaArena *a, size_t size);
+extern void *arka_arena_alloc_slow(ArkaArena *a, size_t size);
+
+/*
+ * Allocate size bytes, 16-byte aligned; NULL past the limit or on malloc
+ * failure.  Inline because a trigger's row allocates a few small blocks:
+ * the common case is a pointer bump in the current chunk, whose position
+ * stays 16-byte aligned (every size is rounded up to 16).
+ */
+static inline void *
+arka_arena_alloc(ArkaArena *a, size_t size)
+{
+	if (a->cur != NULL && size - 1 < (size_t) 4096 &&
+		(((uintptr_t) a->cur) & 15) == 0 &&
+		(size_t) (a->end - a->cur) >= ((size + 15) & ~(size_t) 15))
+	{
+		void	   *p = a->cur;
+
+		a->cur += (size + 15) & ~(size_t) 15;
+		return p;
+	}
+	return arka_arena_alloc_slow(a, size);
+}
 extern void arka_arena_reset(ArkaArena *a);
 extern void arka_arena_free(ArkaArena *a);
 extern char *arka_arena_strdup(ArkaArena *a, const char *s, size_t len);

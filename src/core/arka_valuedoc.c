@@ -133,7 +133,7 @@ value_doc_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out)
 	return arka_value_lookup((const ArkaValue *) doc, path, out);
 }
 
-const ArkaDocOps arka_value_doc_ops = {value_doc_lookup};
+const ArkaDocOps arka_value_doc_ops = {value_doc_lookup, NULL};
 
 /*
  * Set path (segments from `from` on) to value inside obj, creating the
