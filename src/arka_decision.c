@@ -419,16 +419,41 @@ violation_jbv(ArkaDecisionCtx *dec, const RuleJson *rj, const ArkaRule *r,
 	out->val.object.pairs = pairs;
 }
 
+/* The result's "violations" array, as a jsonb value. */
+static void
+violations_jbv(ArkaDecisionCtx *dec, JsonbValue *v)
+{
+	RuleJson   *rj = get_rule_json(dec->rs);
+
+	v->type = jbvArray;
+	v->val.array.rawScalar = false;
+	v->val.array.nElems = dec->d.nfired;
+	v->val.array.elems = palloc(sizeof(JsonbValue) * (dec->d.nfired ? dec->d.nfired : 1));
+	for (int i = 0; i < dec->d.nfired; i++)
+		violation_jbv(dec, &rj[dec->d.fired[i]], &dec->rs->rules[dec->d.fired[i]],
+					  &dec->d.notes[i], &v->val.array.elems[i]);
+}
+
+/*
+ * The violations alone (what arka.decisions stores), without building the
+ * whole result first: a recorded review needs nothing else.
+ */
+Jsonb *
+arka_violations_jsonb(ArkaDecisionCtx *dec)
+{
+	JsonbValue	v;
+
+	violations_jbv(dec, &v);
+	return JsonbValueToJsonb(&v);
+}
+
 Jsonb *
 arka_decision_jsonb(ArkaDecisionCtx *dec)
 {
-	RuleJson   *rj;
 	JsonbPair	top[5];
 	JsonbPair	proof[2];
 	JsonbValue	v;
 	JsonbValue	result;
-
-	rj = get_rule_json(dec->rs);
 
 	/* jsonb key order: proof outcome compliant violations ruleset_version */
 	jbv_cstring(&v, "sha256");
@@ -444,13 +469,7 @@ arka_decision_jsonb(ArkaDecisionCtx *dec)
 	v.type = jbvBool;
 	v.val.boolean = dec->d.outcome != ARKA_ACTION_BLOCK;
 	set_pair(&top[2], 2, "compliant", &v);
-	v.type = jbvArray;
-	v.val.array.rawScalar = false;
-	v.val.array.nElems = dec->d.nfired;
-	v.val.array.elems = palloc(sizeof(JsonbValue) * (dec->d.nfired ? dec->d.nfired : 1));
-	for (int i = 0; i < dec->d.nfired; i++)
-		violation_jbv(dec, &rj[dec->d.fired[i]], &dec->rs->rules[dec->d.fired[i]],
-					  &dec->d.notes[i], &v.val.array.elems[i]);
+	violations_jbv(dec, &v);
 	set_pair(&top[3], 3, "violations", &v);
 	jbv_cstring(&v, dec->sel->digest_hex);
 	set_pair(&top[4], 4, "ruleset_version", &v);

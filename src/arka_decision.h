@@ -66,6 +66,7 @@ extern void arka_decide_proof(ArkaDecisionCtx *dec);
 
 /* The v1 result object of a decision whose proof has been computed. */
 extern Jsonb *arka_decision_jsonb(ArkaDecisionCtx *dec);
+extern Jsonb *arka_violations_jsonb(ArkaDecisionCtx *dec);
 
 /*
  * Raise an engine error as an ereport (never returns).  errcode_default 0

@@ -98,17 +98,6 @@ rule_versions(ArkaDecisionCtx *dec)
 	return cached;
 }
 
-/* A member of a result object as its own jsonb (the violations array). */
-static Jsonb *
-result_member(Jsonb *result, const char *key)
-{
-	JsonbValue	v;
-
-	if (getKeyJsonValueFromContainer(&result->root, key, strlen(key), &v) == NULL)
-		return NULL;
-	return JsonbValueToJsonb(&v);
-}
-
 /*
  * Put a value into the column of that name (no SQL: see record_decision).
  * record_decision fills the columns in the table's order, so the search
@@ -407,18 +396,18 @@ arka_enforce(PG_FUNCTION_ARGS)
 
 	/* recorded or rejected: the decision needs its proof and result */
 	{
-		Jsonb	   *result;
 		Jsonb	   *row_key = arka_row_key(&rd);
 
 		arka_decide_proof(&dec);
-		result = arka_decision_jsonb(&dec);
 		if (dec.d.outcome == ARKA_ACTION_BLOCK && prot->mode == 'b')
 		{
+			Jsonb	   *result = arka_decision_jsonb(&dec);
+
 			emit_rejection(table_name, row_key, operation, result);
 			reject_row(rel, &dec, result);
 		}
 		record_decision(table_name, row_key, operation, prot->mode,
-						arka_action_name(dec.d.outcome), result_member(result, "violations"),
+						arka_action_name(dec.d.outcome), arka_violations_jsonb(&dec),
 						rule_versions(&dec), dec.sel->digest_hex, dec.proof, NULL);
 	}
 	return PointerGetDatum(tuple);
