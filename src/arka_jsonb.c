@@ -468,15 +468,15 @@ raw_to_value(const RawEntry *e, ArkaArena *arena, ArkaValue *out)
 }
 
 /*
- * ArkaDocOps lookup over a jsonb document, reading containers in place.
- * The document is a container's bytes at any alignment (see load_u32).
- * A path that runs into a scalar continues with JavaScript's rules
- * (string index, length); "length" of an array is its size.
+ * A path's value in a jsonb document, reading containers in place: doc
+ * is a container's bytes at any alignment (see load_u32).  A path that
+ * runs into a scalar continues with JavaScript's rules (string index,
+ * length); "length" of an array is its size.
  */
-static int
-jsonb_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out)
+int
+arka_jsonb_lookup(const char *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out)
 {
-	const char *c = (const char *) doc;
+	const char *c = doc;
 	RawEntry	e;
 	bool		have_entry = false;
 
@@ -540,6 +540,13 @@ jsonb_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out)
 	}
 	raw_to_value(&e, ev->arena, out);
 	return 1;
+}
+
+/* ArkaDocOps lookup over a jsonb document (a JsonbContainer). */
+static int
+jsonb_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out)
+{
+	return arka_jsonb_lookup((const char *) doc, path, ev, out);
 }
 
 const ArkaDocOps arka_jsonb_doc_ops = {jsonb_lookup, NULL};

@@ -18,6 +18,10 @@
 /* The document behind arka_jsonb_doc_ops is a JsonbContainer *. */
 extern const ArkaDocOps arka_jsonb_doc_ops;
 
+/* A path looked up in a container's bytes, in place (any alignment). */
+extern int	arka_jsonb_lookup(const char *doc, const ArkaPath *path, ArkaEval *ev,
+							  ArkaValue *out);
+
 /* Exact decimal from a numeric; false when beyond the decimal range. */
 extern bool arka_numeric_is_special(Numeric num);
 extern bool arka_numeric_to_dec(Numeric num, ArkaDec *out);

@@ -651,31 +651,43 @@ row_deform(ArkaRowDoc *rd)
 }
 
 /*
- * The value of column c in the row, converted; a jsonb column is read in
- * place when subpath has segments.  Returns 1/0/-1 like a document lookup.
- * Not-a-number and infinite amounts are errors: a rule must never
- * silently not fire because an amount compared as NaN.
+ * A jsonb column's value at subpath, read in place in the tuple; a
+ * toasted or compressed value is expanded once per row, not per path.
  */
 static int
-column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, ArkaValue *out)
+jsonb_column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, Datum d, const ArkaPath *subpath,
+				   ArkaValue *out)
 {
-	const ColInfo *c = &rd->tp->cols[col];
-	bool		isnull;
-	Datum		d;
+	struct varlena *raw = (struct varlena *) DatumGetPointer(d);
+
+	/* a toast pointer's header also reads as short: test it first */
+	if (!VARATT_IS_EXTERNAL(raw) && !VARATT_IS_COMPRESSED(raw))
+		return arka_jsonb_lookup(VARATT_IS_SHORT(raw) ? VARDATA_SHORT(raw) : VARDATA(raw),
+								 subpath, ev, out);
+	if (rd->jsonb == NULL)
+	{
+		rd->jsonb = arka_arena_alloc(rd->arena, sizeof(Jsonb *) * rd->tp->ncols);
+		if (rd->jsonb == NULL)
+			return column_error(ev, &rd->tp->cols[col], "could not be read: out of memory");
+		memset(rd->jsonb, 0, sizeof(Jsonb *) * rd->tp->ncols);
+	}
+	if (rd->jsonb[col] == NULL)
+		rd->jsonb[col] = DatumGetJsonbP(d);
+	return arka_jsonb_lookup((const char *) &rd->jsonb[col]->root, subpath, ev, out);
+}
+
+/*
+ * A non-null datum of column c converted to an engine value, then looked
+ * into along subpath (JavaScript lookups into a scalar: string index,
+ * length).  Not-a-number and infinite amounts are errors: a rule must
+ * never silently not fire because an amount compared as NaN.
+ */
+static int
+convert_column(ArkaEval *ev, const ColInfo *c, Datum d, const ArkaPath *subpath, ArkaValue *out)
+{
 	ArkaValue	v;
 	int			r;
 
-	if (rd->values == NULL)
-		row_deform(rd);
-	d = rd->values[c->attnum - 1];
-	isnull = rd->isnull[c->attnum - 1];
-	if (isnull)
-	{
-		if (subpath->nseg > 0)
-			return 0;
-		*out = arka_null();
-		return 1;
-	}
 	switch (c->kind)
 	{
 		case COL_NUMERIC:
@@ -770,30 +782,6 @@ column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, Ark
 				v = arka_str(label, strlen(label));
 				break;
 			}
-		case COL_JSONB:
-			{
-				struct varlena *raw = (struct varlena *) DatumGetPointer(d);
-				const char *root;
-
-				/* a toast pointer's header also reads as short: test it first */
-				if (!VARATT_IS_EXTERNAL(raw) && !VARATT_IS_COMPRESSED(raw))
-					root = VARATT_IS_SHORT(raw) ? VARDATA_SHORT(raw) : VARDATA(raw);
-				else
-				{
-					/* toasted or compressed: expand once per row, not per path */
-					if (rd->jsonb == NULL)
-					{
-						rd->jsonb = arka_arena_alloc(rd->arena, sizeof(Jsonb *) * rd->tp->ncols);
-						if (rd->jsonb == NULL)
-							return column_error(ev, c, "could not be read: out of memory");
-						memset(rd->jsonb, 0, sizeof(Jsonb *) * rd->tp->ncols);
-					}
-					if (rd->jsonb[col] == NULL)
-						rd->jsonb[col] = DatumGetJsonbP(d);
-					root = (const char *) &rd->jsonb[col]->root;
-				}
-				return arka_jsonb_doc_ops.lookup((void *) root, subpath, ev, out);
-			}
 		default:
 			{
 				char	   *s = OutputFunctionCall(&((ColInfo *) c)->out, d);
@@ -809,6 +797,44 @@ column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, Ark
 	}
 	/* JavaScript lookups into a scalar (string index, length) */
 	return arka_value_lookup(&v, subpath, out);
+}
+
+/*
+ * The value of column col in the row; a jsonb column is read in place
+ * when subpath has segments.  Returns 1/0/-1 like a document lookup.
+ * Inline: jsonb paths and plain text, the fields of nearly every rule,
+ * are read here without a call; other kinds go to convert_column.
+ */
+static inline int
+column_value(ArkaRowDoc *rd, ArkaEval *ev, int col, const ArkaPath *subpath, ArkaValue *out)
+{
+	const ColInfo *c = &rd->tp->cols[col];
+	int			att = c->attnum - 1;
+	Datum		d;
+
+	if (rd->values == NULL)
+		row_deform(rd);
+	if (rd->isnull[att])
+	{
+		if (subpath->nseg > 0)
+			return 0;
+		*out = arka_null();
+		return 1;
+	}
+	d = rd->values[att];
+	if (c->kind == COL_JSONB)
+		return jsonb_column_value(rd, ev, col, d, subpath, out);
+	if (c->kind == COL_TEXT && subpath->nseg == 0)
+	{
+		struct varlena *raw = (struct varlena *) DatumGetPointer(d);
+
+		if (!VARATT_IS_EXTERNAL(raw) && !VARATT_IS_COMPRESSED(raw))
+		{
+			*out = arka_str(VARDATA_ANY(raw), VARSIZE_ANY_EXHDR(raw));
+			return 1;
+		}
+	}
+	return convert_column(ev, c, d, subpath, out);
 }
 
 /* The value of a mapping source in this row (1 found, 0 absent, -1 error). */
