@@ -5,10 +5,10 @@
 --   (bench_plpgsql_trigger over to_jsonb(NEW)).
 -- All rows pass (a blocking row would abort the whole statement); 1 in 50
 -- is a cash deposit over $10,000, a review outcome that arka records in
--- arka.decisions.  arka also runs once over the same rows with those
--- deposits under the threshold: its allow path alone.  Expects arka
--- installed with its packs and
--- bench/plpgsql_rules.sql loaded.
+-- arka.decisions.  arka also runs over the same rows with those
+-- deposits under the threshold: its allow path alone.  Figures are the
+-- median of interleaved rounds (see below).  Expects arka installed with
+-- its packs and bench/plpgsql_rules.sql loaded.
 \set nrows 200000
 
 SELECT setseed(0.17);
@@ -38,46 +38,72 @@ SELECT id, CASE WHEN amount = 12000 THEN 9000 ELSE amount END AS amount, currenc
 FROM pay_src;
 VACUUM ANALYZE pay_src_allow;
 
--- wall-clock milliseconds of one statement, best of three, table emptied first
-CREATE FUNCTION bench_insert_ms(tbl text, src text DEFAULT 'pay_src') RETURNS float8 LANGUAGE plpgsql AS $$
+-- wall-clock milliseconds of one statement into an emptied table
+CREATE FUNCTION bench_insert_ms(tbl text, src text) RETURNS float8 LANGUAGE plpgsql AS $$
 DECLARE
 	t0 timestamptz;
-	best float8 := 'Infinity';
 BEGIN
-	FOR i IN 1..3 LOOP
-		EXECUTE format('TRUNCATE %I', tbl);
-		-- arka's recorded reviews go too (TRUNCATE: no dead index entries
-		-- piling up across runs); the count below is then the last arka run's
-		IF tbl = 'pay_arka' THEN
-			TRUNCATE arka.decisions;
-		END IF;
-		t0 := clock_timestamp();
-		EXECUTE format('INSERT INTO %I SELECT * FROM %I', tbl, src);
-		best := least(best, extract(epoch FROM clock_timestamp() - t0) * 1000);
-	END LOOP;
-	RETURN best;
+	EXECUTE format('TRUNCATE %I', tbl);
+	-- arka's recorded reviews go too (TRUNCATE: no dead index entries
+	-- piling up across runs); the count below is then the last arka run's
+	IF tbl = 'pay_arka' THEN
+		TRUNCATE arka.decisions;
+	END IF;
+	t0 := clock_timestamp();
+	EXECUTE format('INSERT INTO %I SELECT * FROM %I', tbl, src);
+	RETURN extract(epoch FROM clock_timestamp() - t0) * 1000;
 END
 $$;
 
-CREATE TEMP TABLE t AS
-SELECT bench_insert_ms('pay_plain') AS plain_ms,
-	   bench_insert_ms('pay_arka', 'pay_src_allow') AS arka_allow_ms,
-	   bench_insert_ms('pay_arka') AS arka_ms,
-	   bench_insert_ms('pay_plpgsql') AS plpgsql_ms;
+-- The variants run in rounds, interleaved (plain, arka allow path, arka,
+-- PL/pgSQL, then again), each statement in its own transaction after a
+-- CHECKPOINT.  A fixed order with all of one variant's runs together
+-- charged later variants with more of the machine's I/O state (dirty
+-- pages piling up, new WAL segment files being zero-filled); here every
+-- statement starts from written-out buffers and writes its WAL into
+-- segments recycled by the checkpoint (bench.sh sets min_wal_size).  One
+-- untimed round first warms caches and creates those segments.
+\set rounds 7
+CREATE TEMP TABLE variant (ord int, name text, tbl text, src text);
+INSERT INTO variant VALUES (1, 'plain', 'pay_plain', 'pay_src'),
+	(2, 'arka_allow', 'pay_arka', 'pay_src_allow'), (3, 'arka', 'pay_arka', 'pay_src'),
+	(4, 'plpgsql', 'pay_plpgsql', 'pay_src');
+CREATE TEMP TABLE run (round int, name text, ms float8);
+SELECT stmt
+FROM generate_series(0, :rounds) AS r(round)
+CROSS JOIN variant AS v
+CROSS JOIN LATERAL unnest(ARRAY['CHECKPOINT',
+	format('INSERT INTO run SELECT %s, %L, bench_insert_ms(%L, %L)', round, name, tbl, src)])
+	WITH ORDINALITY AS s(stmt, step)
+ORDER BY round, ord, step \gexec
+DELETE FROM run WHERE round = 0;
 
 SELECT (SELECT count(*) FROM pay_arka) AS arka_rows,
 	   (SELECT count(*) FROM arka.decisions WHERE outcome = 'review') AS reviews_recorded;
 
-SELECT round((plain_ms * 1000 / :nrows)::numeric, 2) AS plain_us_per_row,
-	   round((arka_ms * 1000 / :nrows)::numeric, 2) AS arka_us_per_row,
-	   round((plpgsql_ms * 1000 / :nrows)::numeric, 2) AS plpgsql_us_per_row,
-	   round((arka_ms / plain_ms)::numeric, 2) AS arka_over_plain,
-	   round(((arka_ms - plain_ms) * 1000 / :nrows)::numeric, 2) AS arka_added_us,
-	   round(((plpgsql_ms - plain_ms) * 1000 / :nrows)::numeric, 2) AS plpgsql_added_us,
-	   round(((arka_ms - plain_ms) / (plpgsql_ms - plain_ms))::numeric, 3) AS arka_added_over_plpgsql_added
-FROM t;
+-- per variant: median and fastest of the rounds, in µs per row
+CREATE TEMP TABLE t AS
+SELECT name,
+	   percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS med_ms,
+	   min(ms) AS min_ms
+FROM run GROUP BY name;
+SELECT name,
+	   round((med_ms * 1000 / :nrows)::numeric, 2) AS us_per_row_median,
+	   round((min_ms * 1000 / :nrows)::numeric, 2) AS us_per_row_min
+FROM t JOIN variant USING (name) ORDER BY ord;
 
--- the allow path alone (no row fires a rule, nothing is recorded)
-SELECT round((arka_allow_ms * 1000 / :nrows)::numeric, 2) AS arka_allow_us_per_row,
-	   round((arka_allow_ms / plain_ms)::numeric, 2) AS arka_allow_over_plain
-FROM t;
+-- the ratios, of the medians; and the spread of arka / plain from round to
+-- round (each round's runs are neighbours in time)
+SELECT round((a.med_ms / p.med_ms)::numeric, 2) AS arka_over_plain,
+	   round((al.med_ms / p.med_ms)::numeric, 2) AS arka_allow_over_plain,
+	   round(((a.med_ms - p.med_ms) * 1000 / :nrows)::numeric, 2) AS arka_added_us,
+	   round(((g.med_ms - p.med_ms) * 1000 / :nrows)::numeric, 2) AS plpgsql_added_us,
+	   round(((a.med_ms - p.med_ms) / (g.med_ms - p.med_ms))::numeric, 3) AS arka_added_over_plpgsql_added
+FROM t a, t al, t p, t g
+WHERE a.name = 'arka' AND al.name = 'arka_allow' AND p.name = 'plain' AND g.name = 'plpgsql';
+SELECT round(min(a.ms / p.ms)::numeric, 2) AS arka_over_plain_round_min,
+	   round(max(a.ms / p.ms)::numeric, 2) AS arka_over_plain_round_max,
+	   round(min(al.ms / p.ms)::numeric, 2) AS allow_over_plain_round_min,
+	   round(max(al.ms / p.ms)::numeric, 2) AS allow_over_plain_round_max
+FROM run a JOIN run p USING (round) JOIN run al USING (round)
+WHERE a.name = 'arka' AND p.name = 'plain' AND al.name = 'arka_allow';
