@@ -25,6 +25,7 @@ OBJS = \
 	src/arka_decision.o \
 	src/arka_tupledoc.o \
 	src/arka_protect.o \
+	src/arka_record.o \
 	src/arka_screen.o \
 	src/arka_catalog.o
 

@@ -18,6 +18,7 @@
 
 #include "arka.h"
 #include "arka_cache.h"
+#include "arka_record.h"
 
 PG_MODULE_MAGIC;
 
@@ -99,6 +100,7 @@ _PG_init(void)
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("arka");
 	arka_cache_init();
+	arka_record_init();
 }
 
 /*

@@ -24,9 +24,7 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "access/xlog.h"
-#include "catalog/indexing.h"
 #include "catalog/pg_type.h"
-#include "commands/sequence.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -38,12 +36,12 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
-#include "utils/xid8.h"
 
 #include "arka.h"
 #include "arka_cache.h"
 #include "arka_decision.h"
 #include "arka_jsonb.h"
+#include "arka_record.h"
 #include "arka_tupledoc.h"
 
 PG_FUNCTION_INFO_V1(arka_enforce);
@@ -98,86 +96,11 @@ rule_versions(ArkaDecisionCtx *dec)
 	return cached;
 }
 
-/*
- * Put a value into the column of that name (no SQL: see record_decision).
- * record_decision fills the columns in the table's order, so the search
- * starts after the column set last: one name comparison per column.
- */
-static void
-set_column(TupleDesc desc, Datum *values, bool *nulls, const char *name, Datum value, bool isnull)
+/* The protection mode as arka.decisions records it. */
+static const char *
+mode_name(char mode)
 {
-	static int	next = 0;
-
-	for (int n = 0; n < desc->natts; n++)
-	{
-		int			i = (next + n) % desc->natts;
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-		{
-			values[i] = value;
-			nulls[i] = isnull;
-			next = i + 1;
-			return;
-		}
-	}
-	elog(ERROR, "arka: arka.decisions has no column \"%s\"", name);
-}
-
-/*
- * Insert a row into arka.decisions directly into the heap and its indexes,
- * with the defaults the table declares computed here.  No SQL runs, so no
- * executor start-up (an SPI insert cost about 23 µs per decision) and no
- * name lookup the writer could influence; writers need no privilege on
- * the table.  Runs only for recorded outcomes, never for the common allow.
- */
-static void
-record_decision(const char *table_name, Jsonb *row_key, const char *operation, char mode,
-				const char *outcome, Jsonb *violations, Jsonb *versions,
-				const char *ruleset_version, const char *proof_id, const char *note)
-{
-	Relation	rel;
-	TupleDesc	desc;
-	Datum	   *values;
-	bool	   *nulls;
-	HeapTuple	tup;
-	const char *modename = mode == 'b' ? "block" : mode == 'l' ? "log" : "check";
-
-	if (!OidIsValid(arka_decisions_relid) || !OidIsValid(arka_decisions_seqid))
-		elog(ERROR, "arka: arka.decisions is missing");
-	rel = table_open(arka_decisions_relid, RowExclusiveLock);
-	desc = RelationGetDescr(rel);
-	values = palloc0(sizeof(Datum) * desc->natts);
-	nulls = palloc(sizeof(bool) * desc->natts);
-	memset(nulls, true, sizeof(bool) * desc->natts);
-	set_column(desc, values, nulls, "decision_id",
-			   Int64GetDatum(nextval_internal(arka_decisions_seqid, false)), false);
-	set_column(desc, values, nulls, "table_name", CStringGetTextDatum(table_name), false);
-	set_column(desc, values, nulls, "row_key", row_key ? JsonbPGetDatum(row_key) : (Datum) 0,
-			   row_key == NULL);
-	set_column(desc, values, nulls, "operation", CStringGetTextDatum(operation), false);
-	set_column(desc, values, nulls, "mode", CStringGetTextDatum(modename), false);
-	set_column(desc, values, nulls, "outcome", CStringGetTextDatum(outcome), false);
-	set_column(desc, values, nulls, "violations", JsonbPGetDatum(violations), false);
-	set_column(desc, values, nulls, "rule_versions", JsonbPGetDatum(versions), false);
-	set_column(desc, values, nulls, "ruleset_version",
-			   ruleset_version ? CStringGetTextDatum(ruleset_version) : (Datum) 0,
-			   ruleset_version == NULL);
-	set_column(desc, values, nulls, "proof_id", proof_id ? CStringGetTextDatum(proof_id) : (Datum) 0,
-			   proof_id == NULL);
-	set_column(desc, values, nulls, "note", note ? CStringGetTextDatum(note) : (Datum) 0,
-			   note == NULL);
-	set_column(desc, values, nulls, "xid", FullTransactionIdGetDatum(GetTopFullTransactionId()),
-			   false);
-	set_column(desc, values, nulls, "decided_by",
-			   DirectFunctionCall1(namein, CStringGetDatum(GetUserNameFromId(GetUserId(), false))),
-			   false);
-	set_column(desc, values, nulls, "decided_at",
-			   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), false);
-	tup = heap_form_tuple(desc, values, nulls);
-	/* heap insert plus index entries; it serves user tables as well as catalogs */
-	CatalogTupleInsert(rel, tup);
-	table_close(rel, NoLock);
+	return mode == 'b' ? "block" : mode == 'l' ? "log" : "check";
 }
 
 /*
@@ -379,16 +302,25 @@ arka_enforce(PG_FUNCTION_ARGS)
 					 &rd.src);
 	if (!ok)
 	{
+		ArkaDecisionRow row;
+
 		if (!arka_fail_open)
 			reject_on_error(rel, &dec);
-		record_decision(table_name, arka_row_key(&rd), operation, prot->mode, "error",
-						DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("[]"))),
-						DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"))),
-						NULL, NULL,
-						psprintf("arka.fail_open let the row through: %s at %s%s%s",
-								 dec.ev.err.message, dec.ev.err.path,
-								 dec.failed_rule >= 0 ? " in rule " : "",
-								 dec.failed_rule >= 0 ? rs->rules[dec.failed_rule].rule_id : ""));
+		row = (ArkaDecisionRow) {
+			.table_name = table_name,
+			.row_key = arka_row_key(&rd),
+			.operation = operation,
+			.mode = mode_name(prot->mode),
+			.outcome = "error",
+			.violations = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("[]"))),
+			.rule_versions = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"))),
+			.note = psprintf("arka.fail_open let the row through: %s at %s%s%s",
+							 dec.ev.err.message, dec.ev.err.path,
+							 dec.failed_rule >= 0 ? " in rule " : "",
+							 dec.failed_rule >= 0 ? rs->rules[dec.failed_rule].rule_id : "")
+		};
+
+		arka_record_decision(&row);
 		return PointerGetDatum(tuple);
 	}
 	if (dec.d.outcome == ARKA_ACTION_ALLOW && !arka_record_all)
@@ -397,6 +329,7 @@ arka_enforce(PG_FUNCTION_ARGS)
 	/* recorded or rejected: the decision needs its proof and result */
 	{
 		Jsonb	   *row_key = arka_row_key(&rd);
+		ArkaDecisionRow row;
 
 		arka_decide_proof(&dec);
 		if (dec.d.outcome == ARKA_ACTION_BLOCK && prot->mode == 'b')
@@ -406,9 +339,18 @@ arka_enforce(PG_FUNCTION_ARGS)
 			emit_rejection(table_name, row_key, operation, result);
 			reject_row(rel, &dec, result);
 		}
-		record_decision(table_name, row_key, operation, prot->mode,
-						arka_action_name(dec.d.outcome), arka_violations_jsonb(&dec),
-						rule_versions(&dec), dec.sel->digest_hex, dec.proof, NULL);
+		row = (ArkaDecisionRow) {
+			.table_name = table_name,
+			.row_key = row_key,
+			.operation = operation,
+			.mode = mode_name(prot->mode),
+			.outcome = arka_action_name(dec.d.outcome),
+			.violations = arka_violations_jsonb(&dec),
+			.rule_versions = rule_versions(&dec),
+			.ruleset_version = dec.sel->digest_hex,
+			.proof_id = dec.proof
+		};
+		arka_record_decision(&row);
 	}
 	return PointerGetDatum(tuple);
 }

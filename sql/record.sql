@@ -1,0 +1,101 @@
+-- arka.decisions is a table DBAs extend.  The trigger records into it as
+-- an INSERT would: expression and partial indexes get the entries an
+-- INSERT gives them, added columns get their defaults, constraints hold;
+-- and the table can be altered, indexed or truncated in a transaction
+-- that has already recorded decisions.
+CREATE EXTENSION arka;
+CREATE EXTENSION amcheck;
+\i sql/helpers.inc
+SELECT arka_define_rule('rec.review', '{">": [{"var": "amount"}, 100]}', 'US', 'REC', 'review', 'low');
+SELECT arka_define_rule('rec.block', '{">": [{"var": "amount"}, 10000]}', 'US', 'REC', 'block');
+CREATE TABLE pay (id int PRIMARY KEY, amount numeric);
+SELECT arka_protect('pay', 'log', domains => '{REC}')->>'mode' AS mode;
+
+-- an expression index, and a partial index the reviews do not belong in
+CREATE INDEX decisions_by_id ON arka.decisions (((row_key->>'id')::int));
+CREATE INDEX decisions_blocked ON arka.decisions (decision_id) WHERE outcome = 'block';
+INSERT INTO pay VALUES (1, 500), (2, 5), (3, 700), (4, 20000);
+-- amcheck's heapallindexed: every decision that belongs in an index is in it
+SELECT 'complete' AS expression_index FROM bt_index_check('arka.decisions_by_id', true);
+SELECT 'complete' AS partial_index FROM bt_index_check('arka.decisions_blocked', true);
+SET enable_seqscan = off;
+SET enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT outcome FROM arka.decisions WHERE (row_key->>'id')::int = 3;
+SELECT outcome FROM arka.decisions WHERE (row_key->>'id')::int = 3;
+EXPLAIN (COSTS OFF) SELECT row_key FROM arka.decisions WHERE outcome = 'block' ORDER BY decision_id;
+SELECT row_key FROM arka.decisions WHERE outcome = 'block' ORDER BY decision_id;
+RESET enable_seqscan;
+RESET enable_bitmapscan;
+
+-- an added column gets its default; a stored generated column is computed
+ALTER TABLE arka.decisions
+	ADD COLUMN tenant text NOT NULL DEFAULT coalesce(current_setting('app.tenant', true), 'none'),
+	ADD COLUMN amount numeric GENERATED ALWAYS AS ((violations->0->'evidence'->>'amount')::numeric) STORED;
+SET app.tenant = 'eu-1';
+INSERT INTO pay VALUES (5, 800);
+SELECT row_key, tenant, amount FROM arka.decisions WHERE row_key = '{"id": 5}';
+
+-- a constraint the decision breaks fails the write, with its own error
+ALTER TABLE arka.decisions ADD CONSTRAINT reviews_under_1000 CHECK (outcome <> 'review' OR amount < 1000);
+SELECT sqlstate_of($$INSERT INTO pay VALUES (6, 5000)$$) AS breaks_check;
+SELECT count(*) AS payment_not_written FROM pay WHERE id = 6;
+-- an error out of the writer under a savepoint leaves it usable
+BEGIN;
+INSERT INTO pay VALUES (7, 300);
+SAVEPOINT s;
+\set VERBOSITY terse
+INSERT INTO pay VALUES (8, 5000);
+\set VERBOSITY default
+ROLLBACK TO s;
+INSERT INTO pay VALUES (9, 400);
+COMMIT;
+SELECT row_key FROM arka.decisions WHERE row_key->>'id' IN ('7', '8', '9') ORDER BY decision_id;
+ALTER TABLE arka.decisions DROP CONSTRAINT reviews_under_1000;
+
+-- DDL on arka.decisions in a transaction that has recorded decisions:
+-- a new index gets the later decisions' entries
+BEGIN;
+INSERT INTO pay VALUES (10, 500);
+CREATE INDEX decisions_by_amount ON arka.decisions (amount);
+INSERT INTO pay VALUES (11, 600);
+ALTER TABLE arka.decisions DROP COLUMN tenant;
+INSERT INTO pay VALUES (12, 650);
+COMMIT;
+SELECT 'complete' AS new_index FROM bt_index_check('arka.decisions_by_amount', true);
+SELECT row_key, amount FROM arka.decisions WHERE row_key->>'id' IN ('10', '11', '12') ORDER BY decision_id;
+-- TRUNCATE, and a decision after it
+BEGIN;
+INSERT INTO pay VALUES (13, 500);
+TRUNCATE arka.decisions;
+INSERT INTO pay VALUES (14, 500);
+COMMIT;
+SELECT row_key FROM arka.decisions;
+-- a rolled-back savepoint takes its decisions with it
+BEGIN;
+INSERT INTO pay VALUES (15, 500);
+SAVEPOINT s;
+INSERT INTO pay VALUES (16, 500);
+ROLLBACK TO s;
+INSERT INTO pay VALUES (17, 500);
+COMMIT;
+SELECT row_key FROM arka.decisions WHERE row_key->>'id' IN ('15', '16', '17') ORDER BY decision_id;
+
+-- a column arka writes is missing: the write fails, clearly
+BEGIN;
+ALTER TABLE arka.decisions RENAME COLUMN proof_id TO proof;
+SELECT sqlstate_of($$INSERT INTO pay VALUES (18, 500)$$) AS missing_column;
+ROLLBACK;
+
+-- the extension can go in the same transaction
+BEGIN;
+INSERT INTO pay VALUES (19, 500);
+SELECT arka_unprotect('pay');
+DROP EXTENSION arka;
+ROLLBACK;
+SELECT count(*) AS decisions_kept FROM arka.decisions;
+
+SELECT arka_unprotect('pay');
+DROP TABLE pay;
+DROP EXTENSION arka;
+DROP EXTENSION amcheck;
+DROP FUNCTION sqlstate_of(text);
