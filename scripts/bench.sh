@@ -23,6 +23,8 @@ as_postgres cat bench/evaluate.sql | pg_sql
 echo
 echo "== enforcement trigger: INSERT ... SELECT of 200,000 rows (a) plain (b) arka (c) PL/pgSQL"
 as_postgres cat bench/trigger.sql | pg_sql
+echo "== one recorded decision: 50,000 rows, every one a review, beside the allow path and plain"
+as_postgres cat bench/review_cost.sql | pg_sql
 
 echo
 echo "== single-row inserts, pgbench, 1 client, synchronous_commit = off, 15 s each"
