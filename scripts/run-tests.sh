@@ -125,12 +125,15 @@ max_replication_slots = 10
 max_wal_senders = 10
 output_plugin_libraries = 'pgoutput, test_decoding, wal2json'
 CONF
+# MALLOC_PERTURB_: glibc overwrites freed memory, so a server that reads
+# memory it freed (test/isolation/specs/program_invalidation.spec) reads
+# garbage and fails the test instead of passing by luck.
 as_pg() {
 	if [ "$(id -u)" -eq 0 ]; then
 		chown -R postgres: "$WORK"
-		runuser -u postgres -- env ARKA_DATA="$WORK/data" PATH="$PG_BIN:$PATH" bash -c "$1"
+		runuser -u postgres -- env MALLOC_PERTURB_=165 ARKA_DATA="$WORK/data" PATH="$PG_BIN:$PATH" bash -c "$1"
 	else
-		env ARKA_DATA="$WORK/data" PATH="$PG_BIN:$PATH" bash -c "$1"
+		env MALLOC_PERTURB_=165 ARKA_DATA="$WORK/data" PATH="$PG_BIN:$PATH" bash -c "$1"
 	fi
 }
 

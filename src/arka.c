@@ -19,6 +19,7 @@
 #include "arka.h"
 #include "arka_cache.h"
 #include "arka_record.h"
+#include "arka_tupledoc.h"
 
 PG_MODULE_MAGIC;
 
@@ -101,6 +102,7 @@ _PG_init(void)
 	MarkGUCPrefixReserved("arka");
 	arka_cache_init();
 	arka_record_init();
+	arka_tupledoc_init();
 }
 
 /*

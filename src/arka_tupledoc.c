@@ -19,6 +19,7 @@
 
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/partition.h"
 #include "catalog/pg_index.h"
@@ -115,6 +116,16 @@ struct ArkaTableProgram
 };
 
 static ArkaTableProgram *programs = NULL;
+
+/*
+ * Programs invalidated while they may be in use.  An invalidation is taken
+ * in whenever a lock is first taken on a relation: in the middle of a row,
+ * when a toasted value is fetched, a sequence or arka.decisions is opened.
+ * The trigger call deciding that row still reads its program, so an
+ * invalidated program is only unlinked, and freed when the transaction
+ * ends, when no trigger call can be running.
+ */
+static ArkaTableProgram *retired = NULL;
 
 static int	row_lookup(void *doc, const ArkaPath *path, ArkaEval *ev, ArkaValue *out);
 static int	row_lookup_slot(void *doc, int slot, ArkaEval *ev, ArkaValue *out);
@@ -468,11 +479,42 @@ arka_tupledoc_invalidate(Oid relid)
 		if (relid == InvalidOid || tp->relid == relid)
 		{
 			*pp = tp->next;
-			free_program(tp);
+			tp->next = retired;
+			retired = tp;
 		}
 		else
 			pp = &tp->next;
 	}
+}
+
+/* Free the programs invalidated during the transaction that is ending. */
+static void
+tupledoc_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PREPARE:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			while (retired != NULL)
+			{
+				ArkaTableProgram *tp = retired;
+
+				retired = tp->next;
+				free_program(tp);
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+void
+arka_tupledoc_init(void)
+{
+	RegisterXactCallback(tupledoc_xact_callback, NULL);
 }
 
 /*

@@ -73,7 +73,13 @@ extern Jsonb *arka_row_key(ArkaRowDoc *rd);
 /* The schema-qualified name of the program's table. */
 extern const char *arka_table_program_name(const ArkaTableProgram *tp);
 
-/* Relcache callback hook (see arka_cache.c). */
+/*
+ * Relcache callback hook (see arka_cache.c): the table's programs are
+ * recompiled at their next use and freed when the transaction ends.
+ */
 extern void arka_tupledoc_invalidate(Oid relid);
+
+/* Register the end-of-transaction release of invalidated programs. */
+extern void arka_tupledoc_init(void);
 
 #endif							/* ARKA_TUPLEDOC_H */
