@@ -86,6 +86,42 @@ ALTER TABLE arka.decisions RENAME COLUMN proof_id TO proof;
 SELECT sqlstate_of($$INSERT INTO pay VALUES (18, 500)$$) AS missing_column;
 ROLLBACK;
 
+-- a column arka writes has another type: the write fails, clearly (a name
+-- stored into a text column was read as a varlena and crashed the backend)
+BEGIN;
+ALTER TABLE arka.decisions ALTER COLUMN decided_by TYPE text;
+INSERT INTO pay VALUES (18, 500);
+ROLLBACK;
+
+-- a default of arka.decisions that runs a utility command (SET LOCAL)
+-- while the decision row is being filled: the writer stays open under it
+CREATE FUNCTION rec_default_with_set() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	SET LOCAL app.source = 'default';
+	RETURN current_setting('app.source');
+END $$;
+BEGIN;
+ALTER TABLE arka.decisions ADD COLUMN source text;
+ALTER TABLE arka.decisions ALTER COLUMN source SET DEFAULT rec_default_with_set();
+INSERT INTO pay VALUES (18, 500), (19, 600);
+SELECT row_key, source FROM arka.decisions WHERE row_key->>'id' IN ('18', '19') ORDER BY decision_id;
+ROLLBACK;
+
+-- a default that writes to a protected table would record a decision into
+-- the row being filled: refused
+CREATE FUNCTION rec_default_with_write() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO pay VALUES (90, 900);
+	RETURN 'written';
+END $$;
+BEGIN;
+ALTER TABLE arka.decisions ADD COLUMN nested text;
+ALTER TABLE arka.decisions ALTER COLUMN nested SET DEFAULT rec_default_with_write();
+INSERT INTO pay VALUES (18, 500);
+ROLLBACK;
+SELECT count(*) AS nothing_written FROM pay WHERE id IN (18, 90);
+DROP FUNCTION rec_default_with_set(), rec_default_with_write();
+
 -- the extension can go in the same transaction
 BEGIN;
 INSERT INTO pay VALUES (19, 500);

@@ -30,6 +30,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
 #include "executor/nodeModifyTable.h"
@@ -71,6 +72,13 @@ static const char *const decision_col_names[DC_NCOLS] = {
 	"decision_id", "table_name", "row_key", "operation", "mode", "outcome",
 	"violations", "rule_versions", "ruleset_version", "proof_id", "note", "xid",
 	"decided_by", "decided_at"
+};
+
+/* Their types: the datums arka stores are of exactly these. */
+static const Oid decision_col_types[DC_NCOLS] = {
+	INT8OID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, TEXTOID,
+	JSONBOID, JSONBOID, TEXTOID, TEXTOID, TEXTOID, XID8OID,
+	NAMEOID, TIMESTAMPTZOID
 };
 
 typedef struct DecisionWriter
@@ -173,6 +181,16 @@ writer_open(void)
 						 errmsg("arka.decisions has no column \"%s\"", decision_col_names[c]),
 						 errdetail("arka records decisions into the columns the extension created."),
 						 errhint("Restore the column, or reinstall the extension.")));
+			if (TupleDescAttr(desc, att - 1)->atttypid != decision_col_types[c])
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("column \"%s\" of arka.decisions has type %s, but arka records %s there",
+								decision_col_names[c],
+								format_type_be(TupleDescAttr(desc, att - 1)->atttypid),
+								format_type_be(decision_col_types[c])),
+						 errdetail("arka writes decisions into the columns as the extension created them."),
+						 errhint("Restore the type: ALTER TABLE arka.decisions ALTER COLUMN %s TYPE %s.",
+								 decision_col_names[c], format_type_be(decision_col_types[c]))));
 			writer.attnum[c] = att;
 			known[att - 1] = true;
 		}
@@ -241,8 +259,26 @@ arka_record_decision(const ArkaDecisionRow *row)
 	/* a writer of an earlier transaction was released with it */
 	if (writer.rel != NULL && writer.lxid != MyProc->lxid)
 		writer_forget();
+
+	/*
+	 * A default, constraint or index expression of arka.decisions that
+	 * writes to a protected table would record into the row being filled.
+	 */
+	if (writer.busy)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("arka cannot record a decision while it records another"),
+				 errdetail("A default, constraint or index expression of arka.decisions wrote to a table that arka protects."),
+				 errhint("Remove that write from the expressions of arka.decisions.")));
 	if (writer.rel != NULL && (writer.stale || !writer.ready))
 		writer_close();
+
+	/*
+	 * From here on the user's code can run (defaults, constraints, index
+	 * expressions, even the constant folding of their planning): a utility
+	 * command it runs only marks the writer stale instead of closing it.
+	 */
+	writer.busy = true;
 	if (writer.rel == NULL)
 		writer_open();
 
@@ -289,7 +325,6 @@ arka_record_decision(const ArkaDecisionRow *row)
 	}
 	ExecStoreVirtualTuple(slot);
 
-	writer.busy = true;
 	constr = RelationGetDescr(writer.rel)->constr;
 	if (constr != NULL && constr->has_generated_stored)
 		ExecComputeStoredGenerated(writer.rri, estate, slot, CMD_INSERT);
