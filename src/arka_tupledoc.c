@@ -25,7 +25,9 @@
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "datatype/timestamp.h"
+#include "executor/executor.h"
 #include "fmgr.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -68,6 +70,7 @@ typedef struct ColInfo
 	Oid			basetype;
 	ColKind		kind;
 	FmgrInfo	out;			/* COL_OTHER */
+	ExprState  *generated;		/* a stored generated column's expression */
 } ColInfo;
 
 /* Where a document value comes from. */
@@ -111,6 +114,9 @@ struct ArkaTableProgram
 	Source	   *slots;			/* one per ruleset document path */
 	int			nkey;
 	int		   *keycols;		/* primary key / replica identity columns */
+	int			ngenerated;		/* stored generated columns (cols[].generated) */
+	EState	   *gen_estate;		/* holds their expressions and results */
+	TupleTableSlot *gen_slot;	/* a bare tuple, for their evaluation */
 	char	   *table_name;		/* schema-qualified, for messages */
 	struct ArkaTableProgram *next;
 };
@@ -394,6 +400,37 @@ load_key_columns(ArkaTableProgram *tp, Relation rel)
 	ReleaseSysCache(ht);
 }
 
+/*
+ * Stored generated columns: PostgreSQL computes them after the BEFORE ROW
+ * triggers, so the trigger's row holds NULL (INSERT) or the old value
+ * (UPDATE) there.  The program computes them itself, with the same
+ * expressions, so rules and proofs see the row as it will be stored.
+ */
+static void
+prepare_generated(ArkaTableProgram *tp, Relation rel)
+{
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+
+	if (constr == NULL || !constr->has_generated_stored)
+		return;
+	tp->gen_estate = CreateExecutorState();
+	for (int i = 0; i < tp->ncols; i++)
+	{
+		ColInfo    *c = &tp->cols[i];
+		Expr	   *expr;
+
+		if (TupleDescAttr(tp->desc, c->attnum - 1)->attgenerated != ATTRIBUTE_GENERATED_STORED)
+			continue;
+		expr = (Expr *) build_column_default(rel, c->attnum);
+		if (expr == NULL)
+			elog(ERROR, "arka: no generation expression for column \"%s\" of \"%s\"",
+				 c->name, RelationGetRelationName(rel));
+		c->generated = ExecPrepareExpr(expr, tp->gen_estate);
+		tp->ngenerated++;
+	}
+	tp->gen_slot = MakeSingleTupleTableSlot(tp->desc, &TTSOpsHeapTuple);
+}
+
 /* Compile a program in its own memory context under parent. */
 static ArkaTableProgram *
 compile_program(Relation rel, TupleDesc desc, Jsonb *mapping, ArkaRuleset *rs,
@@ -424,6 +461,7 @@ compile_program(Relation rel, TupleDesc desc, Jsonb *mapping, ArkaRuleset *rs,
 			c->name = pstrdup(NameStr(att->attname));
 			c->basetype = getBaseType(att->atttypid);
 			c->kind = kind_of(c->basetype);
+			c->generated = NULL;
 			if (c->kind == COL_OTHER)
 			{
 				Oid			outfn;
@@ -434,6 +472,8 @@ compile_program(Relation rel, TupleDesc desc, Jsonb *mapping, ArkaRuleset *rs,
 			}
 			tp->ncols++;
 		}
+		if (rel != NULL)
+			prepare_generated(tp, rel);
 		parse_mapping(tp, mapping, relname);
 		tp->nslots = rs->paths.n;
 		/* Source holds engine values (128-bit decimals): the arena aligns to 16 */
@@ -463,6 +503,10 @@ compile_program(Relation rel, TupleDesc desc, Jsonb *mapping, ArkaRuleset *rs,
 static void
 free_program(ArkaTableProgram *tp)
 {
+	if (tp->gen_slot != NULL)
+		ExecDropSingleTupleTableSlot(tp->gen_slot);
+	if (tp->gen_estate != NULL)
+		FreeExecutorState(tp->gen_estate);
 	arka_arena_free(&tp->arena);
 	MemoryContextDelete(tp->cxt);
 }
@@ -670,6 +714,40 @@ datetime_value(ArkaEval *ev, const ColInfo *c, Datum d, ArkaValue *out)
 }
 
 /*
+ * The row's stored generated columns computed from its other columns
+ * (prepare_generated), into a copy of its datums: the trigger's slot
+ * belongs to the executor.  The results live in the program's expression
+ * context until the next row of the table.
+ */
+static void
+row_generated(ArkaRowDoc *rd)
+{
+	ArkaTableProgram *tp = rd->tp;
+	int			natts = tp->desc->natts;
+	ExprContext *econtext = GetPerTupleExprContext(tp->gen_estate);
+	Datum	   *values = palloc(sizeof(Datum) * natts);
+	bool	   *isnull = palloc(sizeof(bool) * natts);
+	TupleTableSlot *slot = rd->slot;
+
+	if (slot == NULL || slot->tts_tupleDescriptor->natts != natts)
+		slot = ExecStoreHeapTuple(rd->tuple, tp->gen_slot, false);
+	memcpy(values, rd->values, sizeof(Datum) * natts);
+	memcpy(isnull, rd->isnull, sizeof(bool) * natts);
+	ResetExprContext(econtext);
+	econtext->ecxt_scantuple = slot;
+	for (int i = 0; i < tp->ncols; i++)
+	{
+		const ColInfo *c = &tp->cols[i];
+
+		if (c->generated != NULL)
+			values[c->attnum - 1] = ExecEvalExprSwitchContext(c->generated, econtext,
+															  &isnull[c->attnum - 1]);
+	}
+	rd->values = values;
+	rd->isnull = isnull;
+}
+
+/*
  * The row's datums, once per row.  A trigger's slot usually has them
  * already (the projection of an INSERT ... SELECT is a deformed virtual
  * slot), so reading them there saves deforming the tuple again; a bare
@@ -685,11 +763,15 @@ row_deform(ArkaRowDoc *rd)
 		slot_getallattrs(rd->slot);
 		rd->values = rd->slot->tts_values;
 		rd->isnull = rd->slot->tts_isnull;
-		return;
 	}
-	rd->values = palloc(sizeof(Datum) * natts);
-	rd->isnull = palloc(sizeof(bool) * natts);
-	heap_deform_tuple(rd->tuple, rd->tp->desc, rd->values, rd->isnull);
+	else
+	{
+		rd->values = palloc(sizeof(Datum) * natts);
+		rd->isnull = palloc(sizeof(bool) * natts);
+		heap_deform_tuple(rd->tuple, rd->tp->desc, rd->values, rd->isnull);
+	}
+	if (rd->tp->ngenerated > 0)
+		row_generated(rd);
 }
 
 /*
