@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arka_json.h"
+#include "arka_proof.h"
 #include "arka_sha256.h"
 #include "catalog.h"
 #include "log.h"
@@ -1014,7 +1015,7 @@ build(Catalog *c, ArkaRuleset *rs)
 			const char *item = c->items[it].item;
 
 			if (!arka_ruleset_add_list_item(rs, li, item, strlen(item)) ||
-				!arka_sha256_update(item, strlen(item)) || !arka_sha256_update("\n", 1))
+				!arka_list_digest_item(item, strlen(item)))
 				return false;
 		}
 		if (!arka_sha256_end(rs->lists.lists[li].digest))

@@ -32,6 +32,7 @@
 
 #include "arka_cache.h"
 #include "arka_jsonb.h"
+#include "arka_proof.h"
 #include "arka_sha256.h"
 #include "arka_tupledoc.h"
 
@@ -222,15 +223,8 @@ load_ruleset(ArkaRuleset *rs)
 		/* the list's digest: "<bytes>:<item>\n" per item, in byte order */
 		if (first && !arka_sha256_begin())
 			elog(ERROR, "arka: could not hash list \"%s\"", name);
-		if (item)
-		{
-			char		lenbuf[24];
-			int			n = snprintf(lenbuf, sizeof(lenbuf), "%zu:", strlen(item));
-
-			if (!arka_sha256_update(lenbuf, n) || !arka_sha256_update(item, strlen(item)) ||
-				!arka_sha256_update("\n", 1))
-				elog(ERROR, "arka: could not hash list \"%s\"", name);
-		}
+		if (item && !arka_list_digest_item(item, strlen(item)))
+			elog(ERROR, "arka: could not hash list \"%s\"", name);
 		if (last && !arka_sha256_end(rs->lists.lists[li].digest))
 			elog(ERROR, "arka: could not hash list \"%s\"", name);
 	}

@@ -43,6 +43,18 @@ arka_hex(const uint8_t *bytes, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/* The length prefix keeps an item holding a newline apart from two items. */
+bool
+arka_list_digest_item(const char *item, size_t len)
+{
+	char		prefix[24];
+	char	   *e = arka_put_uint(prefix, (uint64_t) len);
+
+	*e++ = ':';
+	return arka_sha256_update(prefix, e - prefix) && arka_sha256_update(item, len) &&
+		arka_sha256_update("\n", 1);
+}
+
 /* Digest of the rule list a call evaluates: "rule_id version\n" lines. */
 bool
 arka_selection_digest(const ArkaRuleset *rs, ArkaSelection *sel)

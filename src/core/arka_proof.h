@@ -19,6 +19,13 @@
 /* SHA-256 of a canonical encoding.  False if hashing failed. */
 extern bool arka_doc_digest(const char *canon, size_t len, uint8_t out[32]);
 
+/*
+ * Hash one list item into the running SHA-256 of its list's items:
+ * "<bytes>:<item>\n", items in byte order (docs/proof.md).  The backend
+ * and arka-cdc both use it, so their ruleset versions agree.
+ */
+extern bool arka_list_digest_item(const char *item, size_t len);
+
 /* SHA-256 of the selected rules' "rule_id version" lines. */
 extern bool arka_selection_digest(const ArkaRuleset *rs, ArkaSelection *sel);
 

@@ -36,6 +36,9 @@ sql(q{
 	SELECT arka_define_rule('d.when', '{"<": [{"var": "at"}, "2024-06-01"]}', 'US', 'AML', 'review');
 	SELECT arka_define_rule('d.meta', '{"==": [{"var": "meta.deep.x"}, 1.10]}', 'US', 'AML', 'review');
 	SELECT arka_define_rule('d.payee', '{"in": [{"var": "payee.country"}, ["IR", "KP"]]}', 'US', 'SANCTIONS', 'block');
+	-- a named list: its items' digest is part of every ruleset version
+	SELECT arka_set_list('d_names', ARRAY['name 7', 'Ωmega Ltd', E'two\nlines']);
+	SELECT arka_define_rule('d.listed', '{"in_list": [{"var": "name"}, "d_names"]}', 'US', 'AML', 'review');
 	CREATE TYPE color AS ENUM ('red', 'green');
 	CREATE TABLE wide (id bigint PRIMARY KEY, amount numeric(38,10), fee numeric, code char(4), name varchar(40),
 		at timestamptz, local_at timestamp, day date, ok boolean, meta jsonb, f8 float8, f4 real,
