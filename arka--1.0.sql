@@ -643,6 +643,7 @@ CREATE TABLE arka.watchlists (
 				CONSTRAINT watchlist_name_format CHECK (list_name ~ '^[a-z][a-z0-9_]{0,62}$'),
 	source		text,
 	source_sha256 text NOT NULL,
+	entries_sha256 text NOT NULL DEFAULT '',
 	entry_count	integer NOT NULL,
 	alias_count	integer NOT NULL,
 	identifier_count integer NOT NULL,
@@ -688,6 +689,63 @@ CREATE TRIGGER watchlists_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE O
 	FOR EACH STATEMENT EXECUTE FUNCTION arka._invalidate_cache();
 CREATE TRIGGER clearances_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON arka.match_clearances
 	FOR EACH STATEMENT EXECUTE FUNCTION arka._invalidate_cache();
+
+-- A list's version covers its entries: a load, a restore's COPY or an entry
+-- corrected by hand changes entries_sha256 (the hash of every entry, in
+-- entry_id order), and so the list's digest in the ruleset, and every
+-- backend compiles the list again.  A logical replication apply worker
+-- fires no statement trigger: it applies the publisher's entries_sha256
+-- with the publisher's entries.
+CREATE FUNCTION arka._hash_entries() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	UPDATE arka.watchlists w
+	SET entries_sha256 = h.sha
+	FROM (SELECT l.list_name,
+				 encode(sha256(convert_to(coalesce(string_agg(length(e.r) || ':' || e.r, E'\n'
+															  ORDER BY e.entry_id COLLATE "C"), ''), 'UTF8')), 'hex') AS sha
+		  FROM arka.watchlists l
+		  LEFT JOIN (SELECT x.list_name, x.entry_id,
+							ROW(x.entry_id, x.type, x.name, x.aliases, x.programs, x.countries,
+								x.addresses, x.identifiers, x.remarks)::text AS r
+					 FROM arka.watchlist_entries x) e ON e.list_name = l.list_name
+		  GROUP BY l.list_name) h
+	WHERE w.list_name = h.list_name AND w.entries_sha256 IS DISTINCT FROM h.sha;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER entries_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON arka.watchlist_entries
+	FOR EACH STATEMENT EXECUTE FUNCTION arka._hash_entries();
+
+-------------------------------------------------------------------------------
+-- The catalog's triggers fire whatever session_replication_role is: a rule
+-- written under "replica" is validated, kept immutable and reaches the
+-- caches like any other.  A logical replication apply worker fires row
+-- triggers only, so the invalidation also runs as a row trigger enabled
+-- for replicas (a replica-mode session runs both; twice is harmless).
+-------------------------------------------------------------------------------
+ALTER TABLE arka.rules ENABLE ALWAYS TRIGGER rules_validate,
+	ENABLE ALWAYS TRIGGER rules_immutable, ENABLE ALWAYS TRIGGER rules_no_truncate,
+	ENABLE ALWAYS TRIGGER rules_changed;
+ALTER TABLE arka.lists ENABLE ALWAYS TRIGGER lists_changed, ENABLE ALWAYS TRIGGER lists_in_use;
+ALTER TABLE arka.list_items ENABLE ALWAYS TRIGGER list_items_changed;
+ALTER TABLE arka.protections ENABLE ALWAYS TRIGGER protections_changed;
+ALTER TABLE arka.watchlists ENABLE ALWAYS TRIGGER watchlists_changed;
+ALTER TABLE arka.match_clearances ENABLE ALWAYS TRIGGER clearances_changed;
+ALTER TABLE arka.watchlist_entries ENABLE ALWAYS TRIGGER entries_changed;
+
+DO $$
+DECLARE
+	t		text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['rules', 'lists', 'list_items', 'protections', 'watchlists', 'match_clearances']
+	LOOP
+		EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON arka.%I '
+					   'FOR EACH ROW EXECUTE FUNCTION arka._invalidate_cache()', t || '_replicated', t);
+		EXECUTE format('ALTER TABLE arka.%I ENABLE REPLICA TRIGGER %I', t, t || '_replicated');
+	END LOOP;
+END
+$$;
 
 CREATE FUNCTION arka._parse_ofac(sdn text, alt text, addr text) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'arka_parse_ofac' LANGUAGE C IMMUTABLE;

@@ -160,6 +160,14 @@ SELECT attempt($$INSERT INTO typed (id, n) VALUES (130, 1)$$) AS arka_sees_the_f
 DROP TRIGGER aa_before_arka ON typed;
 SET session_replication_role = replica;
 SELECT attempt($$INSERT INTO typed (id, n) VALUES (131, 5000)$$) AS replica_role;
+-- rules changed under replica mode reach the rule cache too: the catalog's
+-- triggers fire always
+SELECT arka_evaluate('{"n": 7}', domains => '{TYPES}')->>'outcome' AS before_rule;
+SELECT arka_define_rule('types.seven', '{"==": [{"var": "n"}, 7]}', 'US', 'TYPES') AS v;
+SELECT arka_evaluate('{"n": 7}', domains => '{TYPES}')->>'outcome' AS defined_under_replica;
+SELECT arka_disable_rule('types.seven') AS v;
+SELECT arka_evaluate('{"n": 7}', domains => '{TYPES}')->>'outcome' AS disabled_under_replica;
+SELECT attempt($$UPDATE arka.rules SET enabled = false WHERE rule_id = 'types.seven'$$) AS still_immutable;
 RESET session_replication_role;
 
 -- a table owner who is not an arka administrator can neither disable nor unprotect

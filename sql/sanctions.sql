@@ -86,6 +86,19 @@ SELECT arka_load_watchlist('internal_blocklist', '[]') AS entries;
 SELECT count(*) AS after_reload FROM arka_screen('Northwind Shell Trading', lists => '{internal_blocklist}');
 SELECT sqlstate_of($$SELECT arka_load_watchlist('internal_blocklist', '{"not": "an array"}')$$);
 
+-- an entry written in place changes the list's version like a reload:
+-- the compiled list (already built above) is rebuilt and finds it
+SELECT entries_sha256 = encode(sha256(''), 'hex') AS empty_list_hash
+FROM arka.watchlists WHERE list_name = 'internal_blocklist';
+INSERT INTO arka.watchlist_entries (list_name, entry_id, type, name)
+VALUES ('internal_blocklist', 'c2', 'entity', 'Blue Harbor Freight Ltd');
+SELECT list_name, entry_id, matched_name FROM arka_screen('Blue Harbor Freight', lists => '{internal_blocklist}');
+UPDATE arka.watchlist_entries SET name = 'Red Harbor Freight Ltd' WHERE entry_id = 'c2';
+SELECT count(*) AS old_name FROM arka_screen('Blue Harbor Freight', lists => '{internal_blocklist}');
+SELECT count(*) AS new_name FROM arka_screen('Red Harbor Freight', lists => '{internal_blocklist}');
+DELETE FROM arka.watchlist_entries WHERE entry_id = 'c2';
+SELECT count(*) AS deleted FROM arka_screen('Red Harbor Freight', lists => '{internal_blocklist}');
+
 SELECT arka_unprotect('spay');
 DROP TABLE spay;
 DROP EXTENSION arka;

@@ -231,12 +231,12 @@ load_ruleset(ArkaRuleset *rs)
 
 	/*
 	 * Watchlists: one "watchlist:<name>" entry each, whose digest covers the
-	 * loaded source and the cleared matches.  It puts the list's version in
-	 * the proof's rules line and tells compiled watchlists when they are
-	 * stale (arka_screen.c).
+	 * loaded source, the entries (arka._hash_entries) and the cleared
+	 * matches.  It puts the list's version in the proof's rules line and
+	 * tells compiled watchlists when they are stale (arka_screen.c).
 	 */
 	if (SPI_execute("SELECT 'watchlist:' || w.list_name, "
-					"sha256(convert_to(w.source_sha256 || E'\n' || coalesce((SELECT string_agg("
+					"sha256(convert_to(w.source_sha256 || E'\n' || w.entries_sha256 || E'\n' || coalesce((SELECT string_agg("
 					"length(c.entry_id) || ':' || c.entry_id || length(c.name_normalized) || ':' || c.name_normalized, "
 					"E'\n' ORDER BY c.entry_id COLLATE \"C\", c.name_normalized COLLATE \"C\") "
 					"FROM arka.match_clearances c WHERE c.list_name = w.list_name), ''), 'UTF8')) "

@@ -3,7 +3,9 @@
 # ALWAYS, so it fires in the apply worker too: a blocking row stops
 # replication with ZA001 in the subscriber's log -- loudly, never a silent
 # write -- while compliant rows replicate; in mode 'log' the subscriber
-# accepts the row and records the decision.
+# accepts the row and records the decision.  Rules replicated into
+# arka.rules reach the apply worker's own rule cache: it fires row triggers
+# only, and arka's invalidation runs as one there.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -19,7 +21,8 @@ $sub->start;
 
 my $ddl = 'CREATE TABLE pay (id int PRIMARY KEY, amount numeric, country text)';
 $pub->safe_psql('postgres', $ddl);
-$pub->safe_psql('postgres', 'CREATE PUBLICATION p FOR TABLE pay');
+$pub->safe_psql('postgres', 'CREATE EXTENSION arka');
+$pub->safe_psql('postgres', 'CREATE PUBLICATION p FOR TABLE pay, arka.rules');
 $sub->safe_psql('postgres', $ddl);
 $sub->safe_psql('postgres', q{
 	CREATE EXTENSION arka;
@@ -51,5 +54,24 @@ is($sub->safe_psql('postgres', 'SELECT count(*) FROM pay WHERE id = 2'), '1',
 is($sub->safe_psql('postgres',
 	"SELECT outcome || ' ' || mode FROM arka.decisions WHERE row_key = '{\"id\": 2}'"),
 	'block log', 'and records the blocking decision');
+
+# a rule defined on the publisher reaches the subscriber by replication and
+# applies to the very next row the same apply worker writes
+$sub->safe_psql('postgres', "SELECT arka_protect('pay', 'block')");
+$pub->safe_psql('postgres', "INSERT INTO pay VALUES (3, 5000, 'DE')");
+$pub->wait_for_catchup('s');
+is($sub->safe_psql('postgres', 'SELECT count(*) FROM pay WHERE id = 3'), '1',
+	'a large compliant row replicates before the rule exists');
+$pub->safe_psql('postgres',
+	q{SELECT arka_define_rule('t.big', '{">": [{"var": "amount"}, 1000]}', 'US', 'AML')});
+$pub->wait_for_catchup('s');
+is($sub->safe_psql('postgres', q{SELECT count(*) FROM arka.active_rules WHERE rule_id = 't.big'}), '1',
+	'the rule replicated into arka.rules');
+$offset = -s $sub->logfile;
+$pub->safe_psql('postgres', "INSERT INTO pay VALUES (4, 5000, 'DE')");
+ok($sub->wait_for_log(qr/row rejected by arka: t\.big/, $offset),
+	'the apply worker enforces the replicated rule at once');
+is($sub->safe_psql('postgres', 'SELECT count(*) FROM pay WHERE id = 4'), '0',
+	'the row breaking the replicated rule is not written');
 
 done_testing();
