@@ -76,6 +76,20 @@ FROM base, unnest(ARRAY['2026-11-26', '2027-07-09', '2027-07-10']) AS as_of,
 	 arka_evaluate(doc || '{"amount": 10000.01, "currency": "EUR", "channel": "cash"}', '{EU}') AS r
 ORDER BY as_of;
 RESET arka.as_of;
+
+-- without arka.as_of, "today" is the transaction's UTC date whatever the
+-- session's TimeZone: at UTC+14 the local date may be tomorrow, at UTC-12
+-- yesterday; neither moves a rule's effective_from
+SELECT arka_define_rule('utc.tomorrow', '{"==": [{"var": "x"}, 1]}', 'US', 'UTCDAY',
+						effective_from => (now() AT TIME ZONE 'UTC')::date + 1) AS v;
+SELECT arka_define_rule('utc.today', '{"==": [{"var": "x"}, 1]}', 'US', 'UTCDAY',
+						effective_from => (now() AT TIME ZONE 'UTC')::date) AS v;
+SET TimeZone = 'Etc/GMT-14';
+SELECT jsonb_path_query_array(arka_evaluate('{"x": 1}', domains => '{UTCDAY}'), '$.violations[*].rule_id') AS at_utc_plus_14;
+SET TimeZone = 'Etc/GMT+12';
+SELECT jsonb_path_query_array(arka_evaluate('{"x": 1}', domains => '{UTCDAY}'), '$.violations[*].rule_id') AS at_utc_minus_12;
+RESET TimeZone;
+SELECT arka_disable_rule('utc.tomorrow') AS v, arka_disable_rule('utc.today') AS v;
 SET arka.as_of = '26/11/2026';
 
 -- proof ids: deterministic, independent of key order and numeric scale ...

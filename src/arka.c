@@ -107,9 +107,12 @@ _PG_init(void)
 
 /*
  * The evaluation date, computed once per transaction (rules in force do
- * not change in the middle of a statement).  honor_as_of: arka_evaluate
- * back-tests with arka.as_of; the enforcement trigger never does, or a
- * writer could date a row before a rule took effect.
+ * not change in the middle of a statement): the UTC date of the
+ * transaction's start, so a writer's TimeZone cannot move the day a rule
+ * takes effect, and arka-cdc (which judges by the UTC commit date) agrees.
+ * honor_as_of: arka_evaluate back-tests with arka.as_of; the enforcement
+ * trigger never does, or a writer could date a row before a rule took
+ * effect.
  */
 int32
 arka_evaluation_day(bool honor_as_of)
@@ -122,9 +125,13 @@ arka_evaluation_day(bool honor_as_of)
 			ARKA_UNIX_TO_PG_DAYS;
 	if (lxid != MyProc->lxid)
 	{
-		today = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
-													TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()))) +
-			ARKA_UNIX_TO_PG_DAYS;
+		TimestampTz start = GetCurrentTransactionStartTimestamp();
+		int64		day = start / USECS_PER_DAY;
+
+		/* the UTC date: floor, also before 2000 */
+		if (start < 0 && start % USECS_PER_DAY != 0)
+			day--;
+		today = (int32) day + ARKA_UNIX_TO_PG_DAYS;
 		lxid = MyProc->lxid;
 	}
 	return today;
