@@ -120,7 +120,36 @@ ALTER TABLE arka.decisions ALTER COLUMN nested SET DEFAULT rec_default_with_writ
 INSERT INTO pay VALUES (18, 500);
 ROLLBACK;
 SELECT count(*) AS nothing_written FROM pay WHERE id IN (18, 90);
-DROP FUNCTION rec_default_with_set(), rec_default_with_write();
+
+-- a default that calls arka_evaluate while the trigger decides is refused:
+-- it would reuse the memory of the decision being recorded.  Caught in the
+-- default's own block, the outer decision is recorded intact.
+CREATE FUNCTION rec_default_with_evaluate() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN arka_evaluate('{"amount": 1}', domains => '{OTHER}')->>'ruleset_version';
+EXCEPTION WHEN object_not_in_prerequisite_state THEN
+	RETURN SQLERRM;
+END $$;
+BEGIN;
+ALTER TABLE arka.decisions ADD COLUMN nested_eval text;
+ALTER TABLE arka.decisions ALTER COLUMN nested_eval SET DEFAULT rec_default_with_evaluate();
+INSERT INTO pay VALUES (18, 500);
+SELECT nested_eval,
+	   ruleset_version = arka_evaluate('{"id": 18, "amount": 500}', domains => '{REC}')->>'ruleset_version'
+		 AS ruleset_version_intact,
+	   proof_id = arka_evaluate('{"id": 18, "amount": 500}', domains => '{REC}')->'proof'->>'proof_id'
+		 AS proof_id_intact
+FROM arka.decisions WHERE row_key->>'id' = '18';
+ROLLBACK;
+DROP FUNCTION rec_default_with_set(), rec_default_with_write(), rec_default_with_evaluate();
+
+-- a key of several columns, one of them jsonb: an object in jsonb's key order
+CREATE TABLE pay2 (meta jsonb, id int, amount numeric, PRIMARY KEY (meta, id));
+SELECT arka_protect('pay2', 'log', domains => '{REC}')->>'mode' AS mode;
+INSERT INTO pay2 VALUES ('{"b": [1, 2], "a": null}', 7, 500);
+SELECT row_key FROM arka.decisions WHERE table_name = 'public.pay2';
+SELECT arka_unprotect('pay2');
+DROP TABLE pay2;
 
 -- the extension can go in the same transaction
 BEGIN;

@@ -31,6 +31,7 @@
 #include "utils/timestamp.h"
 
 #include "arka_cache.h"
+#include "arka_decision.h"
 #include "arka_jsonb.h"
 #include "arka_proof.h"
 #include "arka_sha256.h"
@@ -361,6 +362,14 @@ build_ruleset(void)
 ArkaRuleset *
 arka_get_ruleset(void)
 {
+	/*
+	 * While a decision is in progress, anything arka runs meanwhile (user
+	 * code in a default or a generated column) keeps the ruleset that
+	 * decision uses: rebuilding would free it under the decision.
+	 */
+	if (arka_eval_busy() && cached_ruleset != NULL)
+		return cached_ruleset;
+
 	/*
 	 * Once per statement, take in invalidations committed meanwhile, so a
 	 * rule committed elsewhere applies from the next statement on even

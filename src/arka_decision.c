@@ -7,6 +7,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -47,6 +48,65 @@ typedef struct SelectionCache
 } SelectionCache;
 
 static SelectionCache selcache;
+
+/*
+ * The evaluation memory above has one user at a time.  An expression that
+ * arka runs while it decides (a default of arka.decisions, a generated
+ * column) could call arka_evaluate and reset the arena, the buffers and the
+ * selection under the decision in progress, so such a nested call is
+ * refused.  An error releases the claim: the (sub)transaction in which it
+ * was taken aborts.
+ */
+static bool eval_busy = false;
+static SubTransactionId eval_busy_subxid = InvalidSubTransactionId;
+static bool eval_callbacks = false;
+
+static void
+eval_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		eval_busy = false;
+}
+
+static void
+eval_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					  SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB && mySubid == eval_busy_subxid)
+		eval_busy = false;
+}
+
+void
+arka_eval_begin(void)
+{
+	if (!eval_callbacks)
+	{
+		RegisterXactCallback(eval_xact_callback, NULL);
+		RegisterSubXactCallback(eval_subxact_callback, NULL);
+		eval_callbacks = true;
+	}
+	if (eval_busy)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("arka cannot evaluate while it decides another document"),
+				 errdetail("An expression that arka ran while deciding (a default of arka.decisions, "
+						   "a generated column of a protected table) called an arka function."),
+				 errhint("Call arka functions outside such expressions.")));
+	eval_busy = true;
+	eval_busy_subxid = GetCurrentSubTransactionId();
+}
+
+void
+arka_eval_end(void)
+{
+	eval_busy = false;
+}
+
+bool
+arka_eval_busy(void)
+{
+	return eval_busy;
+}
 
 ArkaArena *
 arka_eval_arena(void)

@@ -76,7 +76,16 @@ extern Jsonb *arka_violations_jsonb(ArkaDecisionCtx *dec);
 extern void arka_report_engine_error(const ArkaError *err, const char *rule_id,
 									 int errcode_default) pg_attribute_noreturn();
 
-/* The per-backend evaluation arena, reset for each use. */
+/*
+ * Claim and release the backend's evaluation memory (arena, buffers, the
+ * cached selection) around a decision: a nested claim is an error.
+ * arka_eval_busy: a decision is in progress.
+ */
+extern void arka_eval_begin(void);
+extern void arka_eval_end(void);
+extern bool arka_eval_busy(void);
+
+/* The per-backend evaluation arena, reset for each use (inside a claim). */
 extern ArkaArena *arka_eval_arena(void);
 
 #endif							/* ARKA_DECISION_H */

@@ -57,13 +57,18 @@ jsonb_doc_evidence(void *doc, const ArkaPath *path, JsonbValue *out)
 	return arka_jsonb_path_jbv((JsonbContainer *) doc, path, out);
 }
 
-/* Decide a jsonb document for the calling SQL function, proof included. */
+/*
+ * Decide a jsonb document for the calling SQL function, proof included.
+ * It claims the evaluation memory; the caller releases it (arka_eval_end)
+ * once it has read the decision.
+ */
 static void
 decide_jsonb(FunctionCallInfo fcinfo, Jsonb *doc, ArkaDecisionCtx *dec, ArkaDocSource *src)
 {
 	ArkaRuleset *rs = arka_get_ruleset();
 	ArkaSelection *sel;
 
+	arka_eval_begin();
 	sel = arka_get_selection(rs,
 							 PG_NARGS() > 1 && !PG_ARGISNULL(1) ? PG_GETARG_ARRAYTYPE_P(1) : NULL,
 							 PG_NARGS() > 2 && !PG_ARGISNULL(2) ? PG_GETARG_ARRAYTYPE_P(2) : NULL,
@@ -91,8 +96,12 @@ arka_evaluate(PG_FUNCTION_ARGS)
 	ArkaDecisionCtx dec;
 	ArkaDocSource src;
 
+	Jsonb	   *result;
+
 	decide_jsonb(fcinfo, doc, &dec, &src);
-	PG_RETURN_JSONB_P(arka_decision_jsonb(&dec));
+	result = arka_decision_jsonb(&dec);
+	arka_eval_end();
+	PG_RETURN_JSONB_P(result);
 }
 
 /* arka_explain_proof: the leaf text hashed into arka_evaluate's proof id. */
@@ -106,6 +115,7 @@ arka_explain_proof(PG_FUNCTION_ARGS)
 
 	decide_jsonb(fcinfo, doc, &dec, &src);
 	t = cstring_to_text_with_len(dec.leaf->data, dec.leaf->len);
+	arka_eval_end();
 	PG_RETURN_TEXT_P(t);
 }
 
@@ -126,11 +136,13 @@ arka_apply(PG_FUNCTION_ARGS)
 	ArkaNode   *node;
 	ArkaEval	ev;
 	ArkaRuleset *rs;
+	Jsonb	   *out;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	rs = arka_get_ruleset();
 	opts.lists = &rs->lists;
+	arka_eval_begin();
 	arena = arka_eval_arena();
 	arka_jsonb_to_value(&PG_GETARG_JSONB_P(0)->root, arena, &logic);
 	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
@@ -142,7 +154,9 @@ arka_apply(PG_FUNCTION_ARGS)
 	ev.interrupt = arka_interrupt_pending;
 	if (!arka_logic_eval(&ev, node, &result))
 		arka_report_engine_error(&ev.err, NULL, 0);
-	PG_RETURN_JSONB_P(arka_value_to_jsonb(&result));
+	out = arka_value_to_jsonb(&result);
+	arka_eval_end();
+	PG_RETURN_JSONB_P(out);
 }
 
 /*

@@ -296,6 +296,7 @@ arka_enforce(PG_FUNCTION_ARGS)
 				 errtable(rel)));
 
 	table_name = arka_table_program_name(tp);
+	arka_eval_begin();
 	arka_row_doc_init(&rd, tp, tuple, slot, arka_eval_arena());
 	ok = arka_decide(&dec, rs,
 					 arka_get_selection(rs, prot->jurisdictions, prot->domains, true),
@@ -321,10 +322,14 @@ arka_enforce(PG_FUNCTION_ARGS)
 		};
 
 		arka_record_decision(&row);
+		arka_eval_end();
 		return PointerGetDatum(tuple);
 	}
 	if (dec.d.outcome == ARKA_ACTION_ALLOW && !arka_record_all)
+	{
+		arka_eval_end();
 		return PointerGetDatum(tuple);
+	}
 
 	/* recorded or rejected: the decision needs its proof and result */
 	{
@@ -352,6 +357,7 @@ arka_enforce(PG_FUNCTION_ARGS)
 		};
 		arka_record_decision(&row);
 	}
+	arka_eval_end();
 	return PointerGetDatum(tuple);
 }
 
@@ -392,13 +398,18 @@ arka_dry_run(PG_FUNCTION_ARGS)
 				failed = 0;
 	bool		limit_reached = false;
 	char	   *query;
+	MemoryContext rowcxt;
+	MemoryContext old;
 
+	arka_eval_begin();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "arka: SPI_connect failed");
 	query = psprintf("SELECT * FROM %s", quote_qualified_identifier(
 																	get_namespace_name(get_rel_namespace(relid)),
 																	get_rel_name(relid)));
 	portal = SPI_cursor_open_with_args(NULL, query, 0, NULL, NULL, NULL, true, 0);
+	/* what a row allocates (detoasted values, keys) goes with the row */
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "arka dry run row", ALLOCSET_DEFAULT_SIZES);
 	for (;;)
 	{
 		SPI_cursor_fetch(portal, true, 10000);
@@ -417,6 +428,7 @@ arka_dry_run(PG_FUNCTION_ARGS)
 				limit_reached = true;
 				break;
 			}
+			old = MemoryContextSwitchTo(rowcxt);
 			arka_row_doc_init(&rd, tp, SPI_tuptable->vals[i], NULL, arka_eval_arena());
 			if (!arka_decide(&dec, rs,
 							 arka_get_selection(rs, prot ? prot->jurisdictions : NULL,
@@ -428,6 +440,8 @@ arka_dry_run(PG_FUNCTION_ARGS)
 			else if (dec.d.outcome == ARKA_ACTION_REVIEW)
 				review++;
 			checked++;
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
 		}
 		SPI_freetuptable(SPI_tuptable);
 		if (limit_reached)
@@ -436,6 +450,7 @@ arka_dry_run(PG_FUNCTION_ARGS)
 	}
 	SPI_cursor_close(portal);
 	SPI_finish();
+	arka_eval_end();
 	PG_RETURN_JSONB_P(DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 		CStringGetDatum(psprintf("{\"existing_rows_checked\": " INT64_FORMAT
 								 ", \"would_block\": " INT64_FORMAT

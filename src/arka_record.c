@@ -261,15 +261,11 @@ arka_record_decision(const ArkaDecisionRow *row)
 		writer_forget();
 
 	/*
-	 * A default, constraint or index expression of arka.decisions that
-	 * writes to a protected table would record into the row being filled.
+	 * Recording into the row being filled: arka_eval_begin already refuses
+	 * the only way there (a default writing to a protected table).
 	 */
 	if (writer.busy)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("arka cannot record a decision while it records another"),
-				 errdetail("A default, constraint or index expression of arka.decisions wrote to a table that arka protects."),
-				 errhint("Remove that write from the expressions of arka.decisions.")));
+		elog(ERROR, "arka: a decision was recorded while another was being recorded");
 	if (writer.rel != NULL && (writer.stale || !writer.ready))
 		writer_close();
 

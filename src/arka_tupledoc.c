@@ -1105,6 +1105,22 @@ arka_row_doc_init(ArkaRowDoc *rd, ArkaTableProgram *tp, HeapTuple tuple, TupleTa
 	rd->src.evidence = NULL;
 }
 
+/* jsonb's order of object keys: shorter first, then bytewise. */
+static int
+jsonb_key_order(const void *a, const void *b)
+{
+	const JsonbValue *x = &((const JsonbPair *) a)->key;
+	const JsonbValue *y = &((const JsonbPair *) b)->key;
+
+	if (x->val.string.len != y->val.string.len)
+		return x->val.string.len < y->val.string.len ? -1 : 1;
+	return memcmp(x->val.string.val, y->val.string.val, x->val.string.len);
+}
+
+/*
+ * The row's key for arka.decisions and rejections: an object of its key
+ * columns' values, or NULL when the table has no key.
+ */
 Jsonb *
 arka_row_key(ArkaRowDoc *rd)
 {
@@ -1132,21 +1148,13 @@ arka_row_key(ArkaRowDoc *rd)
 		arka_value_to_jbv(&v, &p->value);
 		p->order = i;
 	}
-	/* jsonb needs sorted, unique keys: a one-pair object is both */
+	/*
+	 * jsonb needs its keys sorted and unique; column names are unique.
+	 * (pushJsonbValue would do it too, but takes no object or array value,
+	 * such as a jsonb key column's.)
+	 */
 	if (tp->nkey > 1)
-	{
-		JsonbParseState *ps = NULL;
-		JsonbValue *res;
-
-		pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
-		for (int i = 0; i < tp->nkey; i++)
-		{
-			pushJsonbValue(&ps, WJB_KEY, &obj.val.object.pairs[i].key);
-			pushJsonbValue(&ps, WJB_VALUE, &obj.val.object.pairs[i].value);
-		}
-		res = pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
-		return JsonbValueToJsonb(res);
-	}
+		qsort(obj.val.object.pairs, tp->nkey, sizeof(JsonbPair), jsonb_key_order);
 	return JsonbValueToJsonb(&obj);
 }
 
