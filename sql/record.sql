@@ -94,9 +94,16 @@ INSERT INTO pay VALUES (18, 500);
 ROLLBACK;
 
 -- a default of arka.decisions that runs a utility command (SET LOCAL)
--- while the decision row is being filled: the writer stays open under it
+-- while the decision row is being filled: the writer stays open under it,
+-- also after the function caught an error in a block of its own (that
+-- subtransaction's abort does not end the insert)
 CREATE FUNCTION rec_default_with_set() RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
+	BEGIN
+		PERFORM 1 / 0;
+	EXCEPTION WHEN division_by_zero THEN
+		NULL;
+	END;
 	SET LOCAL app.source = 'default';
 	RETURN current_setting('app.source');
 END $$;
@@ -150,6 +157,15 @@ INSERT INTO pay2 VALUES ('{"b": [1, 2], "a": null}', 7, 500);
 SELECT row_key FROM arka.decisions WHERE table_name = 'public.pay2';
 SELECT arka_unprotect('pay2');
 DROP TABLE pay2;
+-- a replica identity index naming a column twice: the column once
+CREATE TABLE pay3 (a int NOT NULL, amount numeric);
+CREATE UNIQUE INDEX pay3_a_a ON pay3 (a, a);
+ALTER TABLE pay3 REPLICA IDENTITY USING INDEX pay3_a_a;
+SELECT arka_protect('pay3', 'log', domains => '{REC}')->>'mode' AS mode;
+INSERT INTO pay3 VALUES (5, 500);
+SELECT row_key FROM arka.decisions WHERE table_name = 'public.pay3';
+SELECT arka_unprotect('pay3');
+DROP TABLE pay3;
 
 -- the extension can go in the same transaction
 BEGIN;

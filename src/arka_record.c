@@ -87,6 +87,7 @@ typedef struct DecisionWriter
 	bool		ready;			/* fully opened */
 	bool		stale;			/* invalidated: close and reopen at next use */
 	bool		busy;			/* inside an insert: only mark stale */
+	SubTransactionId busy_subxid;	/* the subtransaction of that insert */
 	Oid			relid;
 	Relation	rel;			/* NULL: closed */
 	EState	   *estate;			/* its memory holds everything below */
@@ -275,6 +276,7 @@ arka_record_decision(const ArkaDecisionRow *row)
 	 * command it runs only marks the writer stale instead of closing it.
 	 */
 	writer.busy = true;
+	writer.busy_subxid = GetCurrentSubTransactionId();
 	if (writer.rel == NULL)
 		writer_open();
 
@@ -365,12 +367,14 @@ record_xact_callback(XactEvent event, void *arg)
 /*
  * An error out of an insert leaves the writer's executor state mid-way:
  * it is reopened at its next use (the top transaction still holds it).
+ * Only the abort of the insert's own subtransaction ends the insert: one
+ * that a default's function opened and caught inside it does not.
  */
 static void
 record_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 						SubTransactionId parentSubid, void *arg)
 {
-	if (event == SUBXACT_EVENT_ABORT_SUB && writer.busy)
+	if (event == SUBXACT_EVENT_ABORT_SUB && writer.busy && mySubid == writer.busy_subxid)
 	{
 		writer.busy = false;
 		writer.stale = true;
