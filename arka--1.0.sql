@@ -718,16 +718,20 @@ CREATE TRIGGER entries_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON a
 	FOR EACH STATEMENT EXECUTE FUNCTION arka._hash_entries();
 
 -------------------------------------------------------------------------------
--- The catalog's triggers fire whatever session_replication_role is: a rule
--- written under "replica" is validated, kept immutable and reaches the
--- caches like any other.  A logical replication apply worker fires row
--- triggers only, so the invalidation also runs as a row trigger enabled
--- for replicas (a replica-mode session runs both; twice is harmless).
+-- The catalog's invalidation and immutability triggers fire whatever
+-- session_replication_role is: a rule changed under "replica" reaches the
+-- caches like any other, and rule versions stay immutable.  A logical
+-- replication apply worker fires row triggers only, so the invalidation
+-- also runs as a row trigger enabled for replicas (a replica-mode session
+-- runs both; twice is harmless).  rules_validate and lists_in_use stay
+-- origin-only: a restore or a table synchronisation in replica mode loads
+-- every rule version, including old ones whose list was dropped since
+-- (they were checked where they were written; a bad active rule fails
+-- every evaluation with XX001, never silently).
 -------------------------------------------------------------------------------
-ALTER TABLE arka.rules ENABLE ALWAYS TRIGGER rules_validate,
-	ENABLE ALWAYS TRIGGER rules_immutable, ENABLE ALWAYS TRIGGER rules_no_truncate,
-	ENABLE ALWAYS TRIGGER rules_changed;
-ALTER TABLE arka.lists ENABLE ALWAYS TRIGGER lists_changed, ENABLE ALWAYS TRIGGER lists_in_use;
+ALTER TABLE arka.rules ENABLE ALWAYS TRIGGER rules_immutable,
+	ENABLE ALWAYS TRIGGER rules_no_truncate, ENABLE ALWAYS TRIGGER rules_changed;
+ALTER TABLE arka.lists ENABLE ALWAYS TRIGGER lists_changed;
 ALTER TABLE arka.list_items ENABLE ALWAYS TRIGGER list_items_changed;
 ALTER TABLE arka.protections ENABLE ALWAYS TRIGGER protections_changed;
 ALTER TABLE arka.watchlists ENABLE ALWAYS TRIGGER watchlists_changed;

@@ -392,8 +392,12 @@ load_key_columns(ArkaTableProgram *tp, Relation rel)
 	for (int i = 0; i < idx->indnkeyatts; i++)
 	{
 		AttrNumber	att = idx->indkey.values[i];
+		bool		seen = false;
 
-		for (int c = 0; c < tp->ncols; c++)
+		/* a column can appear twice in an index; once in the key object */
+		for (int k = 0; k < i; k++)
+			seen |= idx->indkey.values[k] == att;
+		for (int c = 0; c < tp->ncols && !seen; c++)
 			if (tp->cols[c].attnum == att)
 				tp->keycols[tp->nkey++] = c;
 	}
