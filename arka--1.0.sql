@@ -94,18 +94,23 @@ END
 $$;
 
 -- a rule row is validated however it arrives (arka_define_rule or a direct
--- INSERT by an administrator): an enabled rule must compile
+-- INSERT by an administrator): an enabled rule must compile.  The check is
+-- deferred to commit and made on the latest version of each rule only, the
+-- one that can become active: a pg_dump restore loads every version, and an
+-- old version may use a list dropped since it was superseded.
 CREATE FUNCTION arka._validate_rule() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-	IF NEW.enabled THEN
+	IF NEW.enabled AND NOT EXISTS (SELECT FROM arka.rules r
+								   WHERE r.rule_id = NEW.rule_id AND r.version > NEW.version) THEN
 		PERFORM arka._check_logic(NEW.logic);
 	END IF;
-	RETURN NEW;
+	RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER rules_validate BEFORE INSERT ON arka.rules
+CREATE CONSTRAINT TRIGGER rules_validate AFTER INSERT ON arka.rules
+	DEFERRABLE INITIALLY DEFERRED
 	FOR EACH ROW EXECUTE FUNCTION arka._validate_rule();
 CREATE TRIGGER rules_immutable BEFORE UPDATE OR DELETE ON arka.rules
 	FOR EACH ROW EXECUTE FUNCTION arka._rules_immutable();
@@ -724,10 +729,9 @@ CREATE TRIGGER entries_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON a
 -- replication apply worker fires row triggers only, so the invalidation
 -- also runs as a row trigger enabled for replicas (a replica-mode session
 -- runs both; twice is harmless).  rules_validate and lists_in_use stay
--- origin-only: a restore or a table synchronisation in replica mode loads
--- every rule version, including old ones whose list was dropped since
--- (they were checked where they were written; a bad active rule fails
--- every evaluation with XX001, never silently).
+-- origin-only: a table synchronisation copies the tables in parallel, so a
+-- rule may arrive before its list (a bad active rule fails every
+-- evaluation with XX001, never silently).
 -------------------------------------------------------------------------------
 ALTER TABLE arka.rules ENABLE ALWAYS TRIGGER rules_immutable,
 	ENABLE ALWAYS TRIGGER rules_no_truncate, ENABLE ALWAYS TRIGGER rules_changed;

@@ -107,7 +107,22 @@ RESET ROLE;
 
 -- direct writes by an administrator are checked like the functions' writes
 SET ROLE arka_officer;
-SELECT sqlstate_of($$INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity, logic) VALUES ('officer.raw', 1, 'US', 'AML', 'block', 'high', '{"nosuchop": 1}')$$) AS raw_invalid_rule;
+-- (the check runs at commit, on the latest version of each rule)
+\set VERBOSITY terse
+INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity, logic) VALUES ('officer.raw', 1, 'US', 'AML', 'block', 'high', '{"nosuchop": 1}');
+BEGIN;
+INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity, logic) VALUES ('officer.raw', 1, 'US', 'AML', 'block', 'high', '{">": [{"var": "amount"}, 5]}');
+INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity, logic) VALUES ('officer.raw', 2, 'US', 'AML', 'block', 'high', '{"in_list": [{"var": "payee.country"}, "no_such_list"]}');
+COMMIT;
+\set VERBOSITY default
+SELECT count(*) AS raw_versions_stored FROM arka.rules WHERE rule_id = 'officer.raw';
+-- a superseded version is not compiled: a pg_dump restore loads old versions
+-- whose list was dropped after they were replaced
+BEGIN;
+INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity, logic) VALUES ('officer.raw', 1, 'US', 'AML', 'block', 'high', '{"in_list": [{"var": "payee.country"}, "no_such_list"]}');
+INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity, logic) VALUES ('officer.raw', 2, 'US', 'AML', 'review', 'high', '{">": [{"var": "amount"}, 1000000000]}');
+COMMIT;
+SELECT rule_id, version, action FROM arka.active_rules WHERE rule_id = 'officer.raw';
 SELECT sqlstate_of($$DELETE FROM arka.lists WHERE list_name = 'fatf_call_for_action'$$) AS raw_delete_list_in_use;
 SELECT sqlstate_of($$UPDATE arka.lists SET list_name = 'renamed' WHERE list_name = 'fatf_call_for_action'$$) AS raw_rename_list_in_use;
 RESET ROLE;
