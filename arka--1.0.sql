@@ -698,12 +698,22 @@ CREATE TRIGGER clearances_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE O
 -- A list's version covers its entries: a load, a restore's COPY or an entry
 -- corrected by hand changes entries_sha256 (the hash of every entry, in
 -- entry_id order), and so the list's digest in the ruleset, and every
--- backend compiles the list again.  A logical replication apply worker
--- fires no statement trigger: it applies the publisher's entries_sha256
--- with the publisher's entries.
-CREATE FUNCTION arka._hash_entries() RETURNS trigger
+-- backend compiles the list again.  Only the lists a statement touched are
+-- hashed again (transition tables), each under its loader's advisory lock:
+-- two concurrent hand edits of one list then hash in turn, the second with
+-- a snapshot that sees the first (read committed; under repeatable read the
+-- second fails to update the watchlists row, as a serialisation error).  A
+-- logical replication apply worker fires no statement trigger: it applies
+-- the publisher's entries_sha256 with the publisher's entries.
+CREATE FUNCTION arka._hash_entries_of(p_lists text[]) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+	l			text;
 BEGIN
+	FOR l IN SELECT DISTINCT x COLLATE "C" FROM unnest(p_lists) AS x ORDER BY 1
+	LOOP
+		PERFORM pg_advisory_xact_lock(hashtext('arka.watchlist:' || l));
+	END LOOP;
 	UPDATE arka.watchlists w
 	SET entries_sha256 = h.sha
 	FROM (SELECT l.list_name,
@@ -713,14 +723,42 @@ BEGIN
 		  LEFT JOIN (SELECT x.list_name, x.entry_id,
 							ROW(x.entry_id, x.type, x.name, x.aliases, x.programs, x.countries,
 								x.addresses, x.identifiers, x.remarks)::text AS r
-					 FROM arka.watchlist_entries x) e ON e.list_name = l.list_name
+					 FROM arka.watchlist_entries x
+					 WHERE x.list_name = ANY (p_lists)) e ON e.list_name = l.list_name
+		  WHERE l.list_name = ANY (p_lists)
 		  GROUP BY l.list_name) h
 	WHERE w.list_name = h.list_name AND w.entries_sha256 IS DISTINCT FROM h.sha;
+END
+$$;
+-- the lists a statement on arka.watchlist_entries wrote (from its
+-- transition tables; all of them for TRUNCATE), hashed again
+CREATE FUNCTION arka._hash_written_entries() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		PERFORM arka._hash_entries_of(ARRAY(SELECT list_name FROM new_entries));
+	ELSIF TG_OP = 'DELETE' THEN
+		PERFORM arka._hash_entries_of(ARRAY(SELECT list_name FROM old_entries));
+	ELSIF TG_OP = 'UPDATE' THEN
+		PERFORM arka._hash_entries_of(ARRAY(SELECT list_name FROM old_entries
+											UNION ALL SELECT list_name FROM new_entries));
+	ELSE
+		PERFORM arka._hash_entries_of(ARRAY(SELECT list_name FROM arka.watchlists));
+	END IF;
 	RETURN NULL;
 END
 $$;
-CREATE TRIGGER entries_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON arka.watchlist_entries
-	FOR EACH STATEMENT EXECUTE FUNCTION arka._hash_entries();
+CREATE TRIGGER entries_inserted AFTER INSERT ON arka.watchlist_entries
+	REFERENCING NEW TABLE AS new_entries
+	FOR EACH STATEMENT EXECUTE FUNCTION arka._hash_written_entries();
+CREATE TRIGGER entries_updated AFTER UPDATE ON arka.watchlist_entries
+	REFERENCING OLD TABLE AS old_entries NEW TABLE AS new_entries
+	FOR EACH STATEMENT EXECUTE FUNCTION arka._hash_written_entries();
+CREATE TRIGGER entries_deleted AFTER DELETE ON arka.watchlist_entries
+	REFERENCING OLD TABLE AS old_entries
+	FOR EACH STATEMENT EXECUTE FUNCTION arka._hash_written_entries();
+CREATE TRIGGER entries_truncated AFTER TRUNCATE ON arka.watchlist_entries
+	FOR EACH STATEMENT EXECUTE FUNCTION arka._hash_written_entries();
 
 -------------------------------------------------------------------------------
 -- The catalog's invalidation and immutability triggers fire whatever
@@ -740,7 +778,9 @@ ALTER TABLE arka.list_items ENABLE ALWAYS TRIGGER list_items_changed;
 ALTER TABLE arka.protections ENABLE ALWAYS TRIGGER protections_changed;
 ALTER TABLE arka.watchlists ENABLE ALWAYS TRIGGER watchlists_changed;
 ALTER TABLE arka.match_clearances ENABLE ALWAYS TRIGGER clearances_changed;
-ALTER TABLE arka.watchlist_entries ENABLE ALWAYS TRIGGER entries_changed;
+ALTER TABLE arka.watchlist_entries ENABLE ALWAYS TRIGGER entries_inserted,
+	ENABLE ALWAYS TRIGGER entries_updated, ENABLE ALWAYS TRIGGER entries_deleted,
+	ENABLE ALWAYS TRIGGER entries_truncated;
 
 DO $$
 DECLARE

@@ -232,7 +232,7 @@ load_ruleset(ArkaRuleset *rs)
 
 	/*
 	 * Watchlists: one "watchlist:<name>" entry each, whose digest covers the
-	 * loaded source, the entries (arka._hash_entries) and the cleared
+	 * loaded source, the entries (arka._hash_entries_of) and the cleared
 	 * matches.  It puts the list's version in the proof's rules line and
 	 * tells compiled watchlists when they are stale (arka_screen.c).
 	 */
