@@ -450,6 +450,8 @@ arka_dry_run(PG_FUNCTION_ARGS)
 	}
 	SPI_cursor_close(portal);
 	SPI_finish();
+	if (tp != NULL)
+		arka_table_program_free(tp);
 	arka_eval_end();
 	PG_RETURN_JSONB_P(DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
 		CStringGetDatum(psprintf("{\"existing_rows_checked\": " INT64_FORMAT

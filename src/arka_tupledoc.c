@@ -624,10 +624,35 @@ arka_table_program_protection(const ArkaTableProgram *tp)
 	return tp->prot;
 }
 
+/*
+ * A program for the rows of a query (the dry run), never cached.  It is
+ * retired at once, so that the end of the transaction frees it (its arena
+ * is malloc'd, outside any memory context) if an error comes before
+ * arka_table_program_free.
+ */
 ArkaTableProgram *
 arka_table_program_for_desc(TupleDesc desc, Jsonb *mapping, ArkaRuleset *rs)
 {
-	return compile_program(NULL, desc, mapping, rs, CurrentMemoryContext);
+	ArkaTableProgram *tp = compile_program(NULL, desc, mapping, rs, TopMemoryContext);
+
+	tp->next = retired;
+	retired = tp;
+	return tp;
+}
+
+/* Free an uncached program now (the dry run is done with it). */
+void
+arka_table_program_free(ArkaTableProgram *tp)
+{
+	for (ArkaTableProgram **pp = &retired; *pp; pp = &(*pp)->next)
+	{
+		if (*pp == tp)
+		{
+			*pp = tp->next;
+			free_program(tp);
+			return;
+		}
+	}
 }
 
 void

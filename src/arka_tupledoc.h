@@ -40,6 +40,8 @@ extern const ArkaProtection *arka_table_program_protection(const ArkaTableProgra
 /* An uncached program for a tuple descriptor (the dry run over a query). */
 extern ArkaTableProgram *arka_table_program_for_desc(TupleDesc desc, Jsonb *mapping,
 													 ArkaRuleset *rs);
+/* Free a program from arka_table_program_for_desc. */
+extern void arka_table_program_free(ArkaTableProgram *tp);
 
 /* Check a mapping against a table, raising an error naming what is wrong. */
 extern void arka_validate_mapping(TupleDesc desc, Jsonb *mapping, const char *relname);
