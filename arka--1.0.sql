@@ -1053,7 +1053,8 @@ CREATE FUNCTION arka_grant_cdc(role regrole)
 	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	EXECUTE format('GRANT USAGE ON SCHEMA arka TO %s', role);
-	EXECUTE format('GRANT SELECT ON arka.rules, arka.lists, arka.list_items, arka.protections TO %s', role);
+	EXECUTE format('GRANT SELECT ON arka.rules, arka.lists, arka.list_items, arka.protections, '
+				   'arka.watchlists, arka.match_clearances TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE ON arka.cdc_progress TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT ON arka.flags, arka.rejections TO %s', role);
 	EXECUTE format('GRANT USAGE ON SEQUENCE arka.rejections_rejection_id_seq TO %s', role);

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * catalog.c
- *	  The copy of arka's rules, lists and protections, and its ruleset.
+ *	  The copy of arka's rules, lists, protections and watchlist versions,
+ *	  and its ruleset.
  *
  * Rows come from two places that must agree: SQL at (re)connection
  * (every column read as text, so both paths parse the same text), and
@@ -109,12 +110,46 @@ clear_prots(Catalog *c)
 }
 
 static void
+free_watchlist(CatWatchlist *w)
+{
+	free(w->name);
+	free(w->source_sha256);
+	free(w->entries_sha256);
+}
+
+static void
+free_clearance(CatClearance *k)
+{
+	free(k->list_name);
+	free(k->entry_id);
+	free(k->name_normalized);
+}
+
+static void
+clear_watchlists(Catalog *c)
+{
+	for (size_t i = 0; i < c->nwatchlists; i++)
+		free_watchlist(&c->watchlists[i]);
+	c->nwatchlists = 0;
+}
+
+static void
+clear_clearances(Catalog *c)
+{
+	for (size_t i = 0; i < c->nclearances; i++)
+		free_clearance(&c->clearances[i]);
+	c->nclearances = 0;
+}
+
+static void
 catalog_clear(Catalog *c)
 {
 	clear_rules(c);
 	clear_lists(c);
 	clear_items(c);
 	clear_prots(c);
+	clear_watchlists(c);
+	clear_clearances(c);
 	c->dirty = true;
 	c->version++;
 }
@@ -127,6 +162,8 @@ catalog_free(Catalog *c)
 	free(c->lists);
 	free(c->items);
 	free(c->prots);
+	free(c->watchlists);
+	free(c->clearances);
 	arka_ruleset_free(c->rs);
 	memset(c, 0, sizeof(*c));
 }
@@ -487,6 +524,87 @@ upsert_prot(Catalog *c, const char *schema, const char *table, const char *mode,
 	return true;
 }
 
+static void
+delete_watchlist(Catalog *c, const char *name)
+{
+	for (size_t i = 0; i < c->nwatchlists; i++)
+		if (strcmp(c->watchlists[i].name, name) == 0)
+		{
+			free_watchlist(&c->watchlists[i]);
+			c->watchlists[i] = c->watchlists[--c->nwatchlists];
+			return;
+		}
+}
+
+/* A watchlist's version (both hashes are NOT NULL in arka.watchlists). */
+static bool
+upsert_watchlist(Catalog *c, const char *name, const char *source_sha256,
+				 const char *entries_sha256)
+{
+	CatWatchlist *w;
+
+	if (name == NULL || source_sha256 == NULL || entries_sha256 == NULL)
+		return false;
+	delete_watchlist(c, name);
+	if (!grow((void **) &c->watchlists, &c->cap_watchlists, c->nwatchlists, sizeof(CatWatchlist)))
+		return false;
+	w = &c->watchlists[c->nwatchlists];
+	w->name = strdup(name);
+	w->source_sha256 = strdup(source_sha256);
+	w->entries_sha256 = strdup(entries_sha256);
+	if (!w->name || !w->source_sha256 || !w->entries_sha256)
+	{
+		free_watchlist(w);
+		return false;
+	}
+	c->nwatchlists++;
+	return true;
+}
+
+static bool
+same_clearance(const CatClearance *k, const char *list, const char *entry, const char *norm)
+{
+	return strcmp(k->list_name, list) == 0 && strcmp(k->entry_id, entry) == 0 &&
+		strcmp(k->name_normalized, norm) == 0;
+}
+
+static void
+delete_clearance(Catalog *c, const char *list, const char *entry, const char *norm)
+{
+	for (size_t i = 0; i < c->nclearances; i++)
+		if (same_clearance(&c->clearances[i], list, entry, norm))
+		{
+			free_clearance(&c->clearances[i]);
+			c->clearances[i] = c->clearances[--c->nclearances];
+			return;
+		}
+}
+
+static bool
+add_clearance(Catalog *c, const char *list, const char *entry, const char *norm)
+{
+	CatClearance *k;
+
+	if (list == NULL || entry == NULL || norm == NULL)
+		return false;
+	for (size_t i = 0; i < c->nclearances; i++)
+		if (same_clearance(&c->clearances[i], list, entry, norm))
+			return true;
+	if (!grow((void **) &c->clearances, &c->cap_clearances, c->nclearances, sizeof(CatClearance)))
+		return false;
+	k = &c->clearances[c->nclearances];
+	k->list_name = strdup(list);
+	k->entry_id = strdup(entry);
+	k->name_normalized = strdup(norm);
+	if (!k->list_name || !k->entry_id || !k->name_normalized)
+	{
+		free_clearance(k);
+		return false;
+	}
+	c->nclearances++;
+	return true;
+}
+
 /* ---- SQL load ---- */
 
 typedef struct ResRow
@@ -569,9 +687,24 @@ catalog_load(Catalog *c, PGSQL *sql)
 		upsert_prot(c, v[0], v[1], v[2], v[3], v[4], v[5]);
 	}
 	PQclear(res);
+
+	res = query(sql, "SELECT list_name, source_sha256, entries_sha256 FROM arka.watchlists");
+	if (res == NULL)
+		return false;
+	for (int i = 0; i < PQntuples(res); i++)
+		upsert_watchlist(c, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
+	PQclear(res);
+
+	res = query(sql, "SELECT list_name, entry_id, name_normalized FROM arka.match_clearances");
+	if (res == NULL)
+		return false;
+	for (int i = 0; i < PQntuples(res); i++)
+		add_clearance(c, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2));
+	PQclear(res);
 	c->dirty = true;
-	log_info("catalog.load", "loaded %zu rule versions, %zu lists (%zu items), %zu protections",
-			 c->nrules, c->nlists, c->nitems, c->nprots);
+	log_info("catalog.load", "loaded %zu rule versions, %zu lists (%zu items), %zu protections, "
+			 "%zu watchlists (%zu cleared matches)",
+			 c->nrules, c->nlists, c->nitems, c->nprots, c->nwatchlists, c->nclearances);
 	return true;
 }
 
@@ -591,10 +724,25 @@ put_str(ArkaBuf *b, const char *key, const char *s, bool comma)
 		arka_json_write_string(b, s, strlen(s));
 }
 
+/* A JSON array of strings. */
+static void
+put_tuple(ArkaBuf *b, const char *const *v, int n, bool comma)
+{
+	arka_buf_puts(b, comma ? ",[" : "[");
+	for (int k = 0; k < n; k++)
+	{
+		if (k)
+			arka_buf_putc(b, ',');
+		arka_json_write_string(b, v[k], strlen(v[k]));
+	}
+	arka_buf_putc(b, ']');
+}
+
 /*
  * {"rules":[{...}],"lists":[...],"items":[[list,item],...],
- *  "protections":[{...}]}: every field of the copy, texts as they came
- * from the catalog, so loading gives back the same copy.
+ *  "protections":[{...}],"watchlists":[[name,source,entries],...],
+ *  "clearances":[[list,entry,name],...]}: every field of the copy, texts
+ * as they came from the catalog, so loading gives back the same copy.
  */
 bool
 catalog_serialize(const Catalog *c, ArkaBuf *b)
@@ -634,13 +782,15 @@ catalog_serialize(const Catalog *c, ArkaBuf *b)
 	}
 	arka_buf_puts(b, "],\"items\":[");
 	for (size_t i = 0; i < c->nitems; i++)
-	{
-		arka_buf_puts(b, i ? ",[" : "[");
-		arka_json_write_string(b, c->items[i].list_name, strlen(c->items[i].list_name));
-		arka_buf_putc(b, ',');
-		arka_json_write_string(b, c->items[i].item, strlen(c->items[i].item));
-		arka_buf_putc(b, ']');
-	}
+		put_tuple(b, (const char *const[]) {c->items[i].list_name, c->items[i].item}, 2, i > 0);
+	arka_buf_puts(b, "],\"watchlists\":[");
+	for (size_t i = 0; i < c->nwatchlists; i++)
+		put_tuple(b, (const char *const[]) {c->watchlists[i].name, c->watchlists[i].source_sha256,
+											 c->watchlists[i].entries_sha256}, 3, i > 0);
+	arka_buf_puts(b, "],\"clearances\":[");
+	for (size_t i = 0; i < c->nclearances; i++)
+		put_tuple(b, (const char *const[]) {c->clearances[i].list_name, c->clearances[i].entry_id,
+											 c->clearances[i].name_normalized}, 3, i > 0);
 	arka_buf_puts(b, "],\"protections\":[");
 	for (size_t i = 0; i < c->nprots; i++)
 	{
@@ -717,6 +867,21 @@ snap_array(const ArkaValue *obj, const char *key)
 	return NULL;
 }
 
+/* An array of n strings (an item, watchlist or clearance of a snapshot). */
+static bool
+snap_tuple(const ArkaValue *v, size_t n, const char **out)
+{
+	if (v->type != ARKA_ARR || v->u.arr.n != n)
+		return false;
+	for (size_t k = 0; k < n; k++)
+	{
+		if (v->u.arr.items[k].type != ARKA_STR)
+			return false;
+		out[k] = v->u.arr.items[k].u.str.ptr;
+	}
+	return true;
+}
+
 /* One rule of a snapshot into the copy. */
 static bool
 snap_rule(Catalog *c, const ArkaValue *o)
@@ -761,7 +926,10 @@ catalog_load_snapshot(Catalog *c, const char *text, size_t len, char *err, size_
 	const ArkaValue *rules,
 			   *lists,
 			   *items,
-			   *prots;
+			   *prots,
+			   *wls,
+			   *cls;
+	const char *v[3];
 	bool		ok = true;
 
 	catalog_clear(c);
@@ -774,9 +942,12 @@ catalog_load_snapshot(Catalog *c, const char *text, size_t len, char *err, size_
 	}
 	if (root.type != ARKA_OBJ || (rules = snap_array(&root, "rules")) == NULL ||
 		(lists = snap_array(&root, "lists")) == NULL || (items = snap_array(&root, "items")) == NULL ||
-		(prots = snap_array(&root, "protections")) == NULL)
+		(prots = snap_array(&root, "protections")) == NULL ||
+		(wls = snap_array(&root, "watchlists")) == NULL ||
+		(cls = snap_array(&root, "clearances")) == NULL)
 	{
-		snprintf(err, errlen, "not a catalog snapshot (rules, lists, items, protections)");
+		snprintf(err, errlen, "not a catalog snapshot (rules, lists, items, protections, "
+				 "watchlists, clearances)");
 		arka_arena_free(&arena);
 		return false;
 	}
@@ -785,13 +956,11 @@ catalog_load_snapshot(Catalog *c, const char *text, size_t len, char *err, size_
 	for (size_t i = 0; ok && i < lists->u.arr.n; i++)
 		ok = lists->u.arr.items[i].type == ARKA_STR && add_list(c, lists->u.arr.items[i].u.str.ptr);
 	for (size_t i = 0; ok && i < items->u.arr.n; i++)
-	{
-		const ArkaValue *it = &items->u.arr.items[i];
-
-		ok = it->type == ARKA_ARR && it->u.arr.n == 2 && it->u.arr.items[0].type == ARKA_STR &&
-			it->u.arr.items[1].type == ARKA_STR &&
-			add_item(c, it->u.arr.items[0].u.str.ptr, it->u.arr.items[1].u.str.ptr);
-	}
+		ok = snap_tuple(&items->u.arr.items[i], 2, v) && add_item(c, v[0], v[1]);
+	for (size_t i = 0; ok && i < wls->u.arr.n; i++)
+		ok = snap_tuple(&wls->u.arr.items[i], 3, v) && upsert_watchlist(c, v[0], v[1], v[2]);
+	for (size_t i = 0; ok && i < cls->u.arr.n; i++)
+		ok = snap_tuple(&cls->u.arr.items[i], 3, v) && add_clearance(c, v[0], v[1], v[2]);
 	for (size_t i = 0; ok && i < prots->u.arr.n; i++)
 	{
 		const ArkaValue *o = &prots->u.arr.items[i];
@@ -817,7 +986,8 @@ catalog_load_snapshot(Catalog *c, const char *text, size_t len, char *err, size_
 	c->dirty = true;
 	c->version++;
 	log_info("catalog.load", "loaded the stored snapshot: %zu rule versions, %zu lists (%zu items), "
-			 "%zu protections", c->nrules, c->nlists, c->nitems, c->nprots);
+			 "%zu protections, %zu watchlists (%zu cleared matches)", c->nrules, c->nlists, c->nitems,
+			 c->nprots, c->nwatchlists, c->nclearances);
 	return true;
 }
 
@@ -828,7 +998,8 @@ catalog_is_catalog_table(const char *schema, const char *table)
 {
 	return schema && table && strcmp(schema, "arka") == 0 &&
 		(strcmp(table, "rules") == 0 || strcmp(table, "lists") == 0 ||
-		 strcmp(table, "list_items") == 0 || strcmp(table, "protections") == 0);
+		 strcmp(table, "list_items") == 0 || strcmp(table, "protections") == 0 ||
+		 strcmp(table, "watchlists") == 0 || strcmp(table, "match_clearances") == 0);
 }
 
 typedef struct MsgRow
@@ -846,7 +1017,7 @@ msg_field(void *ctx, const char *name)
 	return col_text(find_col(r->cols, r->n, name), r->scratch);
 }
 
-/* TRUNCATE of one of the four tables (a cascade sends one per table). */
+/* TRUNCATE of a followed table (a cascade sends one per table). */
 static void
 truncate_table(Catalog *c, const char *t)
 {
@@ -863,6 +1034,10 @@ truncate_table(Catalog *c, const char *t)
 		clear_items(c);
 	else if (strcmp(t, "protections") == 0)
 		clear_prots(c);
+	else if (strcmp(t, "watchlists") == 0)
+		clear_watchlists(c);
+	else if (strcmp(t, "match_clearances") == 0)
+		clear_clearances(c);
 }
 
 bool
@@ -955,6 +1130,29 @@ catalog_apply(Catalog *c, const W2jMessage *m)
 				ok = false;
 		}
 	}
+	else if (strcmp(t, "watchlists") == 0)
+	{
+		const char *old = msg_field(&oldrow, "list_name");
+
+		if (m->action != W2J_INSERT && old)
+			delete_watchlist(c, old);
+		if (m->action != W2J_DELETE)
+			ok = upsert_watchlist(c, msg_field(&newrow, "list_name"),
+								  msg_field(&newrow, "source_sha256"),
+								  msg_field(&newrow, "entries_sha256"));
+	}
+	else if (strcmp(t, "match_clearances") == 0)
+	{
+		const char *ol = msg_field(&oldrow, "list_name");
+		const char *oe = msg_field(&oldrow, "entry_id");
+		const char *on = msg_field(&oldrow, "name_normalized");
+
+		if (m->action != W2J_INSERT && ol && oe && on)
+			delete_clearance(c, ol, oe, on);
+		if (m->action != W2J_DELETE)
+			ok = add_clearance(c, msg_field(&newrow, "list_name"), msg_field(&newrow, "entry_id"),
+							   msg_field(&newrow, "name_normalized"));
+	}
 	arka_arena_free(&scratch);
 	if (!ok)
 		log_warn("catalog.apply", "could not apply a change to arka.%s; arka-cdc reloads its catalog "
@@ -990,6 +1188,83 @@ cmp_rule(const void *a, const void *b)
 	return r ? r : (*y)->version - (*x)->version;	/* newest first */
 }
 
+static int
+cmp_watchlist(const void *a, const void *b)
+{
+	return strcmp(((const CatWatchlist *) a)->name, ((const CatWatchlist *) b)->name);
+}
+
+static int
+cmp_clearance(const void *a, const void *b)
+{
+	const CatClearance *x = a,
+			   *y = b;
+	int			r = strcmp(x->list_name, y->list_name);
+
+	if (r == 0)
+		r = strcmp(x->entry_id, y->entry_id);
+	return r ? r : strcmp(x->name_normalized, y->name_normalized);
+}
+
+/* "<characters>:<text>", as SQL's length(t) || ':' || t writes it. */
+static bool
+hash_counted(const char *t)
+{
+	size_t		chars = 0;
+	char		num[24];
+
+	for (const char *p = t; *p; p++)
+		chars += ((unsigned char) *p & 0xC0) != 0x80;
+	snprintf(num, sizeof(num), "%zu:", chars);
+	return arka_sha256_update(num, strlen(num)) && arka_sha256_update(t, strlen(t));
+}
+
+/*
+ * The "watchlist:<name>" entries, digests as src/arka_cache.c has SQL
+ * compute them: SHA-256 of "<source_sha256>\n<entries_sha256>\n" and the
+ * list's cleared matches, "<entry_id><name_normalized>" each counted,
+ * joined by "\n" in byte order.
+ */
+static bool
+build_watchlists(Catalog *c, ArkaRuleset *rs)
+{
+	size_t		k = 0;
+
+	if (c->nwatchlists > 1)
+		qsort(c->watchlists, c->nwatchlists, sizeof(CatWatchlist), cmp_watchlist);
+	if (c->nclearances > 1)
+		qsort(c->clearances, c->nclearances, sizeof(CatClearance), cmp_clearance);
+	for (size_t w = 0; w < c->nwatchlists; w++)
+	{
+		const CatWatchlist *wl = &c->watchlists[w];
+		char		key[256];
+		int			li;
+		bool		first = true;
+
+		snprintf(key, sizeof(key), "watchlist:%s", wl->name);
+		li = arka_ruleset_add_list(rs, key, strlen(key));
+		if (li < 0 || !arka_sha256_begin() ||
+			!arka_sha256_update(wl->source_sha256, strlen(wl->source_sha256)) ||
+			!arka_sha256_update("\n", 1) ||
+			!arka_sha256_update(wl->entries_sha256, strlen(wl->entries_sha256)) ||
+			!arka_sha256_update("\n", 1))
+			return false;
+		while (k < c->nclearances && strcmp(c->clearances[k].list_name, wl->name) < 0)
+			k++;				/* clearances of a list not loaded */
+		for (; k < c->nclearances && strcmp(c->clearances[k].list_name, wl->name) == 0; k++)
+		{
+			if ((!first && !arka_sha256_update("\n", 1)) ||
+				!hash_counted(c->clearances[k].entry_id) ||
+				!hash_counted(c->clearances[k].name_normalized))
+				return false;
+			first = false;
+		}
+		if (!arka_sha256_end(rs->lists.lists[li].digest))
+			return false;
+	}
+	return true;
+}
+
 static bool
 build(Catalog *c, ArkaRuleset *rs)
 {
@@ -1021,6 +1296,8 @@ build(Catalog *c, ArkaRuleset *rs)
 		if (!arka_sha256_end(rs->lists.lists[li].digest))
 			return false;
 	}
+	if (!build_watchlists(c, rs))
+		return false;
 
 	order = malloc(sizeof(CatRule *) * (c->nrules ? c->nrules : 1));
 	if (order == NULL)

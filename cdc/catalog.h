@@ -4,15 +4,18 @@
  *	  arka's rules, lists and protections as arka-cdc sees them.
  *
  * arka-cdc keeps a copy of the rows of arka.rules, arka.lists,
- * arka.list_items and arka.protections.  It loads them when it
+ * arka.list_items and arka.protections, and of the versions of the loaded
+ * watchlists (arka.watchlists' hashes and arka.match_clearances), which
+ * the ruleset version covers.  It loads them when it
  * (re)connects -- from the snapshot stored with its progress, else with
  * SQL -- then applies the changes to those tables that it reads in the
  * WAL stream, in commit order, so a row is judged by the rules committed
  * before it (docs/cdc.md, "Rule changes").  The compiled
  * ArkaRuleset is rebuilt lazily, the first time a row needs it after a
  * change, exactly as src/arka_cache.c builds it: lists in byte order with
- * their digests, then the active rules (latest version of each rule id,
- * when enabled) in rule_id byte order.
+ * their digests, then one "watchlist:<name>" digest per watchlist, then
+ * the active rules (latest version of each rule id, when enabled) in
+ * rule_id byte order.
  *
  *-------------------------------------------------------------------------
  */
@@ -47,6 +50,22 @@ typedef struct CatListItem
 	char	   *item;
 } CatListItem;
 
+/* A loaded watchlist: the hashes of its source and of its entries. */
+typedef struct CatWatchlist
+{
+	char	   *name;
+	char	   *source_sha256;
+	char	   *entries_sha256;
+} CatWatchlist;
+
+/* A cleared match of arka.match_clearances (its primary key). */
+typedef struct CatClearance
+{
+	char	   *list_name;
+	char	   *entry_id;
+	char	   *name_normalized;
+} CatClearance;
+
 /* A protection, keyed by the table's schema and name. */
 typedef struct CatProtection
 {
@@ -78,6 +97,12 @@ typedef struct Catalog
 	CatProtection *prots;
 	size_t		nprots,
 				cap_prots;
+	CatWatchlist *watchlists;
+	size_t		nwatchlists,
+				cap_watchlists;
+	CatClearance *clearances;
+	size_t		nclearances,
+				cap_clearances;
 
 	uint64_t	version;		/* bumped by every change to the rows */
 
@@ -106,7 +131,7 @@ extern bool catalog_load_snapshot(Catalog *c, const char *text, size_t len, char
 								  size_t errlen);
 
 /*
- * Is (schema, table) one of the four catalog tables arka-cdc follows?
+ * Is (schema, table) one of the catalog tables arka-cdc follows?
  * Then apply an I/U/D/T message to the copy (marks it dirty).
  */
 extern bool catalog_is_catalog_table(const char *schema, const char *table);

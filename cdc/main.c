@@ -1164,7 +1164,7 @@ static bool
 stream_session(Daemon *d, bool *stopped, bool *fatal)
 {
 	static const char *filter =
-		"arka.flags,arka.rejections,arka.cdc_progress,arka.decisions";
+		"arka.flags,arka.rejections,arka.cdc_progress,arka.decisions,arka.watchlist_entries";
 	char		origins[32];
 	PgsqlOption *opts;
 	StreamConnectOpts co;

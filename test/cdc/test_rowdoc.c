@@ -7,6 +7,7 @@
  *-------------------------------------------------------------------------
  */
 #include "arka_canon.h"
+#include "arka_sha256.h"
 #include "cdc_test.h"
 #include "catalog.h"
 #include "decide.h"
@@ -133,6 +134,20 @@ test_document_and_decision(void)
 		"{\"name\":\"domains\",\"type\":\"text[]\",\"typeoid\":1009,\"value\":null},"
 		"{\"name\":\"mapping\",\"type\":\"jsonb\",\"typeoid\":3802,\"value\":\"{\\\"payer.name\\\": \\\"name\\\", \\\"cur\\\": {\\\"value\\\": \\\"USD\\\"}}\"}],"
 		"\"pk\":[{\"name\":\"relid\",\"type\":\"regclass\",\"typeoid\":2205}]}";
+	/* a loaded watchlist and one cleared match (multibyte: counted in characters) */
+	static const char *const wl_msg =
+		"{\"action\":\"I\",\"xid\":1,\"lsn\":\"0/2\",\"schema\":\"arka\",\"table\":\"watchlists\",\"columns\":["
+		"{\"name\":\"list_name\",\"type\":\"text\",\"typeoid\":25,\"value\":\"sdn\"},"
+		"{\"name\":\"source_sha256\",\"type\":\"text\",\"typeoid\":25,\"value\":\"aa\"},"
+		"{\"name\":\"entries_sha256\",\"type\":\"text\",\"typeoid\":25,\"value\":\"bb\"}],"
+		"\"pk\":[{\"name\":\"list_name\",\"type\":\"text\",\"typeoid\":25}]}";
+	static const char *const clear_msg =
+		"{\"action\":\"I\",\"xid\":1,\"lsn\":\"0/2\",\"schema\":\"arka\",\"table\":\"match_clearances\",\"columns\":["
+		"{\"name\":\"list_name\",\"type\":\"text\",\"typeoid\":25,\"value\":\"sdn\"},"
+		"{\"name\":\"entry_id\",\"type\":\"text\",\"typeoid\":25,\"value\":\"e1\"},"
+		"{\"name\":\"name\",\"type\":\"text\",\"typeoid\":25,\"value\":\"\u03a9mega\"},"
+		"{\"name\":\"name_normalized\",\"type\":\"text\",\"typeoid\":25,\"value\":\"\u03c9mega\"}],"
+		"\"pk\":[]}";
 	static const char *const row =
 		"{\"action\":\"I\",\"xid\":2,\"lsn\":\"0/3\",\"schema\":\"public\",\"table\":\"pay\",\"columns\":["
 		"{\"name\":\"id\",\"type\":\"bigint\",\"typeoid\":20,\"value\":7},"
@@ -159,6 +174,23 @@ test_document_and_decision(void)
 		CHECK(catalog_apply(&cat, &m));
 	arka_arena_reset(&arena);
 	CHECK(cat.nrules == 1 && cat.nprots == 1);
+	if (parse(&p, wl_msg, &arena, &m))
+		CHECK(catalog_is_catalog_table(m.schema, m.table) && catalog_apply(&cat, &m));
+	arka_arena_reset(&arena);
+	if (parse(&p, clear_msg, &arena, &m))
+		CHECK(catalog_is_catalog_table(m.schema, m.table) && catalog_apply(&cat, &m));
+	arka_arena_reset(&arena);
+	CHECK(cat.nwatchlists == 1 && cat.nclearances == 1);
+	/* the digest arka_cache.c's SQL gives: "aa\nbb\n" || '2:e1' || '5:ωmega' */
+	{
+		static const char expect_text[] = "aa\nbb\n2:e15:\xcf\x89mega";
+		uint8_t		expect[32];
+		ArkaRuleset *rs = catalog_ruleset(&cat);
+		int			li = rs ? arka_list_find(&rs->lists, "watchlist:sdn", 13) : -1;
+
+		CHECK(arka_sha256(expect_text, strlen(expect_text), expect));
+		CHECK(li >= 0 && memcmp(rs->lists.lists[li].digest, expect, 32) == 0);
+	}
 	prot = catalog_protection(&cat, "public", "pay");
 	CHECK(prot != NULL && prot->mode == 'b' && prot->has_jurisdictions && !prot->has_domains);
 	CHECK(catalog_ruleset(&cat) != NULL && catalog_ruleset(&cat)->nrules == 1);
@@ -206,6 +238,16 @@ test_document_and_decision(void)
 		CHECK(bp != NULL && bp->mode == 'b' && bp->has_jurisdictions && !bp->has_domains &&
 			  bp->mapping_value.type == ARKA_OBJ);
 		CHECK(catalog_ruleset(&back) != NULL && catalog_ruleset(&back)->nrules == 1);
+		CHECK(back.nwatchlists == 1 && back.nclearances == 1);
+		{
+			ArkaRuleset *a = catalog_ruleset(&cat),
+					   *b = catalog_ruleset(&back);
+			int			la = arka_list_find(&a->lists, "watchlist:sdn", 13),
+						lb = arka_list_find(&b->lists, "watchlist:sdn", 13);
+
+			CHECK(la >= 0 && lb >= 0 &&
+				  memcmp(a->lists.lists[la].digest, b->lists.lists[lb].digest, 32) == 0);
+		}
 		CHECK(back.rules[0].effective_from == cat.rules[0].effective_from &&
 			  back.rules[0].enabled && strcmp(back.rules[0].logic, cat.rules[0].logic) == 0);
 
@@ -222,6 +264,9 @@ test_document_and_decision(void)
 				"{\"rules\":[],\"lists\":[],\"items\":[[\"a\"]],\"protections\":[]}",
 				"{\"rules\":[],\"lists\":[],\"items\":[],\"protections\":[{\"table\":\"t\"}]}",
 				"{\"rules\":[],\"lists\":[],\"items\":[],\"protections\":[{\"schema\":1,\"table\":\"t\"}]}",
+				"{\"rules\":[],\"lists\":[],\"items\":[],\"protections\":[],\"watchlists\":[[\"a\",\"b\"]],\"clearances\":[]}",
+				"{\"rules\":[],\"lists\":[],\"items\":[],\"protections\":[],\"watchlists\":[],\"clearances\":[[\"a\",\"b\",7]]}",
+				"{\"rules\":[],\"lists\":[],\"items\":[],\"protections\":[]}",
 			};
 
 			for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

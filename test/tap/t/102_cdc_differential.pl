@@ -39,6 +39,11 @@ sql(q{
 	-- a named list: its items' digest is part of every ruleset version
 	SELECT arka_set_list('d_names', ARRAY['name 7', 'Ωmega Ltd', E'two\nlines']);
 	SELECT arka_define_rule('d.listed', '{"in_list": [{"var": "name"}, "d_names"]}', 'US', 'AML', 'review');
+	-- loaded watchlists and their cleared matches are in every ruleset version too
+	SELECT arka_load_watchlist('d_watch', '[{"entry_id": "w1", "type": "entity", "name": "Ωmega Shipping Ltd"},
+		{"entry_id": "w2", "type": "individual", "name": "Zoë Exports"}]');
+	SELECT arka_load_watchlist('d_gone', '[{"entry_id": "g1", "type": "entity", "name": "Gone Trading"}]');
+	SELECT arka_clear_match('d_watch', 'w1', 'Omega Shipping', 'a customer of ours');
 	CREATE TYPE color AS ENUM ('red', 'green');
 	CREATE TABLE wide (id bigint PRIMARY KEY, amount numeric(38,10), fee numeric, code char(4), name varchar(40),
 		at timestamptz, local_at timestamp, day date, ok boolean, meta jsonb, f8 float8, f4 real,
@@ -61,6 +66,10 @@ sql(q{
 		g / 3.0, g / 7.0, g % 300, g::bigint * 1000000007, CASE WHEN g % 2 = 0 THEN 'red' ELSE 'green' END::color,
 		ARRAY['a' || g, 'b c'], decode(md5(g::text), 'hex'), CASE WHEN g % 4 = 0 THEN NULL ELSE 'n' END
 	FROM generate_series(1, 3000) g;
+	-- watchlist changes in the stream: a clearance, an entry corrected by hand, a list dropped
+	SELECT arka_clear_match('d_watch', 'w2', 'Zoë Exports', 'known exporter');
+	UPDATE arka.watchlist_entries SET name = 'Ωmega Shipping Limited' WHERE entry_id = 'w1';
+	DELETE FROM arka.watchlists WHERE list_name = 'd_gone';
 	UPDATE wide SET amount = amount + 300.0001, meta = meta || '{"u": 1}' WHERE id % 5 = 0;
 	INSERT INTO mapped SELECT g, g * 1.5, jsonb_build_object('to', jsonb_build_object('country', CASE WHEN g % 4 = 0 THEN 'IR' ELSE 'DE' END)), 'k'
 	FROM generate_series(1, 500) g;
@@ -88,6 +97,8 @@ is(sql(q{SELECT count(*) FROM arka.flags WHERE table_name = 'public.mapped'}),
 	sql(q{SELECT count(*) FROM arka.decisions WHERE table_name = 'public.mapped' AND outcome <> 'allow'}),
 	'mapped table: same decisions');
 is(sql(q{SELECT count(DISTINCT outcome) FROM arka.flags}), '2', 'both outcomes occur');
+is(sql(q{SELECT count(DISTINCT ruleset_version) FROM arka.decisions WHERE outcome <> 'allow' AND table_name <> 'arka.match_clearances'}),
+	'2', 'the rows before and after the watchlist changes have different ruleset versions');
 
 $node->stop;
 done_testing();
