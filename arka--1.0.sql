@@ -97,13 +97,16 @@ $$;
 -- INSERT by an administrator): an enabled rule must compile.  The check is
 -- deferred to commit and made on the latest version of each rule only, the
 -- one that can become active: a pg_dump restore loads every version, and an
--- old version may use a list dropped since it was superseded.
+-- old version may use a list dropped since it was superseded.  A restore
+-- (pg_dump's scripts and pg_restore set check_function_bodies = off) may
+-- also load arka.rules before arka.lists (pg_restore -j): there, unknown
+-- lists are let through, as PostgreSQL lets a function body through.
 CREATE FUNCTION arka._validate_rule() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF NEW.enabled AND NOT EXISTS (SELECT FROM arka.rules r
 								   WHERE r.rule_id = NEW.rule_id AND r.version > NEW.version) THEN
-		PERFORM arka._check_logic(NEW.logic);
+		PERFORM arka._check_logic(NEW.logic, current_setting('check_function_bodies')::boolean);
 	END IF;
 	RETURN NULL;
 END
@@ -182,7 +185,7 @@ CREATE FUNCTION arka_apply(logic jsonb, data jsonb DEFAULT NULL)
 COMMENT ON FUNCTION arka_apply(jsonb, jsonb) IS
 	'evaluate any JSON Logic expression, like jsonLogic.apply (exact decimals)';
 
-CREATE FUNCTION arka._check_logic(logic jsonb) RETURNS void
+CREATE FUNCTION arka._check_logic(logic jsonb, lists_must_exist boolean DEFAULT true) RETURNS void
 	AS 'MODULE_PATHNAME', 'arka_check_logic'
 	LANGUAGE C STRICT STABLE;
 
@@ -736,12 +739,12 @@ CREATE FUNCTION arka._hash_written_entries() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
-		PERFORM arka._hash_entries_of(ARRAY(SELECT list_name FROM new_entries));
+		PERFORM arka._hash_entries_of(ARRAY(SELECT DISTINCT list_name FROM new_entries));
 	ELSIF TG_OP = 'DELETE' THEN
-		PERFORM arka._hash_entries_of(ARRAY(SELECT list_name FROM old_entries));
+		PERFORM arka._hash_entries_of(ARRAY(SELECT DISTINCT list_name FROM old_entries));
 	ELSIF TG_OP = 'UPDATE' THEN
 		PERFORM arka._hash_entries_of(ARRAY(SELECT list_name FROM old_entries
-											UNION ALL SELECT list_name FROM new_entries));
+											UNION SELECT list_name FROM new_entries));
 	ELSE
 		PERFORM arka._hash_entries_of(ARRAY(SELECT list_name FROM arka.watchlists));
 	END IF;
@@ -1010,7 +1013,8 @@ REVOKE ALL ON FUNCTION arka_set_list(text, text[], text, text, date) FROM PUBLIC
 REVOKE ALL ON FUNCTION arka_drop_list(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION arka_install_pack(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION arka._read_pack(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION arka._check_logic(jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka._check_logic(jsonb, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION arka._hash_entries_of(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION arka_protect(regclass, text, text[], text[], jsonb) FROM PUBLIC;
 REVOKE ALL ON FUNCTION arka_unprotect(regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION arka._check_mapping(regclass, jsonb) FROM PUBLIC;
@@ -1037,11 +1041,12 @@ BEGIN
 				   '@extschema@.arka_define_rule(text, jsonb, text, text, text, text, text, date), '
 				   '@extschema@.arka_disable_rule(text), arka._set_list(text, text[], text, text, date, text), '
 				   '@extschema@.arka_set_list(text, text[], text, text, date), @extschema@.arka_drop_list(text), '
-				   '@extschema@.arka_install_pack(text), arka._read_pack(text), arka._check_logic(jsonb), '
+				   '@extschema@.arka_install_pack(text), arka._read_pack(text), arka._check_logic(jsonb, boolean), '
 				   '@extschema@.arka_protect(regclass, text, text[], text[], jsonb), @extschema@.arka_unprotect(regclass), '
 				   'arka._check_mapping(regclass, jsonb), arka._dry_run(regclass, bigint), '
 				   'arka._load_watchlist(text, jsonb, text, text, float8), @extschema@.arka_load_watchlist(text, jsonb), '
-				   '@extschema@.arka_load_ofac(text, text, text, text), @extschema@.arka_clear_match(text, text, text, text) TO %s', role);
+				   '@extschema@.arka_load_ofac(text, text, text, text), @extschema@.arka_clear_match(text, text, text, text), '
+				   'arka._hash_entries_of(text[]) TO %s', role);
 END
 $$;
 REVOKE ALL ON FUNCTION arka_grant_admin(regrole) FROM PUBLIC;

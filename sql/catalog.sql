@@ -123,6 +123,19 @@ INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity
 INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity, logic) VALUES ('officer.raw', 2, 'US', 'AML', 'review', 'high', '{">": [{"var": "amount"}, 1000000000]}');
 COMMIT;
 SELECT rule_id, version, action FROM arka.active_rules WHERE rule_id = 'officer.raw';
+-- a restore (check_function_bodies = off, as pg_dump's scripts and pg_restore
+-- set it) may load arka.rules before arka.lists: unknown lists pass there,
+-- unknown operators do not
+SET check_function_bodies = off;
+INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity, logic) VALUES ('officer.raw', 3, 'US', 'AML', 'block', 'high', '{"in_list": [{"var": "payee.country"}, "not_yet_restored"]}');
+SELECT sqlstate_of($$INSERT INTO arka.rules (rule_id, version, jurisdiction, domain, action, severity, logic) VALUES ('officer.raw', 4, 'US', 'AML', 'block', 'high', '{"nosuchop": 1}'); SET CONSTRAINTS arka.rules_validate IMMEDIATE$$) AS restore_still_checks_operators;
+RESET check_function_bodies;
+SELECT arka_set_list('not_yet_restored', '{KP}') AS restored_list;
+SELECT jsonb_path_query_array(arka_evaluate('{"payee": {"country": "KP"}}', '{US}', '{AML}'), '$.violations[*] ? (@.rule_id == "officer.raw").version') AS restored_rule_applies;
+-- an administrator loads and corrects a watchlist (the entries' hash is kept as that role)
+SELECT arka_load_watchlist('officer_list', '[{"entry_id": "o1", "type": "entity", "name": "Tailspin Freight"}]') AS officer_loads;
+UPDATE arka.watchlist_entries SET name = 'Tailspin Freight Ltd' WHERE list_name = 'officer_list';
+SELECT entry_count, entries_sha256 <> '' AS hashed FROM arka.watchlists WHERE list_name = 'officer_list';
 SELECT sqlstate_of($$DELETE FROM arka.lists WHERE list_name = 'fatf_call_for_action'$$) AS raw_delete_list_in_use;
 SELECT sqlstate_of($$UPDATE arka.lists SET list_name = 'renamed' WHERE list_name = 'fatf_call_for_action'$$) AS raw_rename_list_in_use;
 RESET ROLE;

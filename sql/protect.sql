@@ -261,9 +261,9 @@ DROP TABLE jdocs;
 
 -- the dry run frees its table program (malloc'd outside memory contexts):
 -- 2,000 dry runs in one transaction leave the backend's memory as it was
--- (each used to keep about 5 kB until the backend exited)
+-- (private memory, RssAnon; each used to keep 5 to 64 kB until the backend exited)
 CREATE FUNCTION rss_kb() RETURNS bigint LANGUAGE sql AS
-$$ SELECT substring(pg_read_file('/proc/' || pg_backend_pid() || '/status') from 'VmRSS:\s*(\d+) kB')::bigint $$;
+$$ SELECT substring(pg_read_file('/proc/' || pg_backend_pid() || '/status') from 'RssAnon:\s*(\d+) kB')::bigint $$;
 DO $$
 DECLARE
 	before	bigint;

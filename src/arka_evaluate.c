@@ -160,8 +160,10 @@ arka_apply(PG_FUNCTION_ARGS)
 }
 
 /*
- * arka._check_logic(logic): compile strictly, as a rule definition must:
- * unknown operators and unknown lists are refused, naming the JSON path.
+ * arka._check_logic(logic, lists_must_exist): compile strictly, as a rule
+ * definition must: unknown operators and unknown lists are refused, naming
+ * the JSON path.  A restore passes lists_must_exist = false: it may load
+ * the rules before the lists they use.
  */
 Datum
 arka_check_logic(PG_FUNCTION_ARGS)
@@ -172,13 +174,15 @@ arka_check_logic(PG_FUNCTION_ARGS)
 	ArkaCompileOpts opts = {.strict = true, .lists = NULL, .paths = &paths};
 	ArkaError	err;
 	Jsonb	   *jb = PG_GETARG_JSONB_P(0);
+	bool		lists_must_exist = PG_NARGS() < 2 || PG_GETARG_BOOL(1);
 
 	arka_arena_init(&arena, 0);
 	PG_TRY();
 	{
 		opts.lists = arka_load_list_names(&arena);
 		arka_jsonb_to_value(&jb->root, &arena, &logic);
-		if (arka_logic_compile(&logic, &arena, &opts, &err) == NULL)
+		if (arka_logic_compile(&logic, &arena, &opts, &err) == NULL &&
+			(lists_must_exist || err.code != ARKA_ERR_UNKNOWN_LIST))
 			ereport(ERROR,
 					(errcode(err.code == ARKA_ERR_UNKNOWN_LIST ? ERRCODE_UNDEFINED_OBJECT :
 							 ERRCODE_INVALID_PARAMETER_VALUE),
