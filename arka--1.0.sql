@@ -708,6 +708,22 @@ CREATE TRIGGER clearances_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE O
 -- second fails to update the watchlists row, as a serialisation error).  A
 -- logical replication apply worker fires no statement trigger: it applies
 -- the publisher's entries_sha256 with the publisher's entries.
+-- The hash of a list's entries, as arka.watchlists.entries_sha256 holds it.
+-- arka-cdc computes it too, in the snapshot it reads the entries from, to
+-- know it compiles the version a row was written under.
+CREATE FUNCTION arka._entries_sha256(p_list text) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT encode(sha256(convert_to(coalesce(string_agg(length(e.r) || ':' || e.r, E'\n'
+													   ORDER BY e.entry_id COLLATE "C"), ''), 'UTF8')), 'hex')
+	FROM (SELECT x.entry_id,
+				 ROW(x.entry_id, x.type, x.name, x.aliases, x.programs, x.countries,
+					 x.addresses, x.identifiers, x.remarks)::text AS r
+		  FROM arka.watchlist_entries x
+		  WHERE x.list_name = p_list) e
+$$;
+COMMENT ON FUNCTION arka._entries_sha256(text) IS
+	'hash of a watchlist''s entries in entry_id order (arka.watchlists.entries_sha256)';
+
 CREATE FUNCTION arka._hash_entries_of(p_lists text[]) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -719,17 +735,9 @@ BEGIN
 	END LOOP;
 	UPDATE arka.watchlists w
 	SET entries_sha256 = h.sha
-	FROM (SELECT l.list_name,
-				 encode(sha256(convert_to(coalesce(string_agg(length(e.r) || ':' || e.r, E'\n'
-															  ORDER BY e.entry_id COLLATE "C"), ''), 'UTF8')), 'hex') AS sha
+	FROM (SELECT l.list_name, arka._entries_sha256(l.list_name) AS sha
 		  FROM arka.watchlists l
-		  LEFT JOIN (SELECT x.list_name, x.entry_id,
-							ROW(x.entry_id, x.type, x.name, x.aliases, x.programs, x.countries,
-								x.addresses, x.identifiers, x.remarks)::text AS r
-					 FROM arka.watchlist_entries x
-					 WHERE x.list_name = ANY (p_lists)) e ON e.list_name = l.list_name
-		  WHERE l.list_name = ANY (p_lists)
-		  GROUP BY l.list_name) h
+		  WHERE l.list_name = ANY (p_lists)) h
 	WHERE w.list_name = h.list_name AND w.entries_sha256 IS DISTINCT FROM h.sha;
 END
 $$;
@@ -762,6 +770,33 @@ CREATE TRIGGER entries_deleted AFTER DELETE ON arka.watchlist_entries
 	FOR EACH STATEMENT EXECUTE FUNCTION arka._hash_written_entries();
 CREATE TRIGGER entries_truncated AFTER TRUNCATE ON arka.watchlist_entries
 	FOR EACH STATEMENT EXECUTE FUNCTION arka._hash_written_entries();
+
+-- A watchlist's entries as the name matcher compiles them (the backend on
+-- first use, arka-cdc when a list it screens against changes), in one
+-- order: aliases split by strength, identifiers as pairs of type and value.
+-- Elements without a name, type or value have nothing to match and are
+-- left out.
+CREATE FUNCTION arka._watchlist_rows(p_list text)
+	RETURNS TABLE (entry_id text, type text, name text, aliases text[], weak_aliases text[],
+				   id_types text[], id_values text[], programs text[], countries text[],
+				   min_score float8)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+	SELECT e.entry_id, e.type, e.name,
+		   (SELECT coalesce(array_agg(a->>'name'), '{}') FROM jsonb_array_elements(e.aliases) a
+			WHERE a->>'name' IS NOT NULL AND a->>'strength' IS DISTINCT FROM 'weak'),
+		   (SELECT coalesce(array_agg(a->>'name'), '{}') FROM jsonb_array_elements(e.aliases) a
+			WHERE a->>'name' IS NOT NULL AND a->>'strength' = 'weak'),
+		   (SELECT coalesce(array_agg(i->>'type'), '{}') FROM jsonb_array_elements(e.identifiers) i
+			WHERE i->>'type' IS NOT NULL AND i->>'value' IS NOT NULL),
+		   (SELECT coalesce(array_agg(i->>'value'), '{}') FROM jsonb_array_elements(e.identifiers) i
+			WHERE i->>'type' IS NOT NULL AND i->>'value' IS NOT NULL),
+		   array_remove(e.programs, NULL), array_remove(e.countries, NULL), w.min_score
+	FROM arka.watchlist_entries e JOIN arka.watchlists w USING (list_name)
+	WHERE e.list_name = p_list
+	ORDER BY e.entry_id COLLATE "C"
+$$;
+COMMENT ON FUNCTION arka._watchlist_rows(text) IS
+	'a watchlist''s entries as the name matcher compiles them';
 
 -------------------------------------------------------------------------------
 -- The catalog's invalidation and immutability triggers fire whatever
@@ -1059,7 +1094,7 @@ CREATE FUNCTION arka_grant_cdc(role regrole)
 BEGIN
 	EXECUTE format('GRANT USAGE ON SCHEMA arka TO %s', role);
 	EXECUTE format('GRANT SELECT ON arka.rules, arka.lists, arka.list_items, arka.protections, '
-				   'arka.watchlists, arka.match_clearances TO %s', role);
+				   'arka.watchlists, arka.watchlist_entries, arka.match_clearances TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT, UPDATE ON arka.cdc_progress TO %s', role);
 	EXECUTE format('GRANT SELECT, INSERT ON arka.flags, arka.rejections TO %s', role);
 	EXECUTE format('GRANT USAGE ON SEQUENCE arka.rejections_rejection_id_seq TO %s', role);

@@ -286,8 +286,9 @@ arka_decide(ArkaDecisionCtx *dec, ArkaRuleset *rs, ArkaSelection *sel,
 	if (!arka_eval_init(&dec->ev, arena, &rs->paths, src->ops, src->doc, &rs->lists))
 		return false;
 	dec->ev.interrupt = arka_interrupt_pending;
-	dec->ev.screen = arka_screen_hook;
-	dec->ev.screen_ctx = rs;
+	dec->screening = (ArkaSanctionsCtx) {rs, arka_screen_watchlist, rs};
+	dec->ev.screen = arka_sanctions_hook;
+	dec->ev.screen_ctx = &dec->screening;
 	if (!arka_ruleset_evaluate(rs, sel, &dec->ev, &dec->d, &dec->failed_rule))
 	{
 		if (dec->ev.err.code == ARKA_ERR_INTERRUPTED)

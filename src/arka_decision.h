@@ -18,6 +18,7 @@
 #include "utils/jsonb.h"
 
 #include "arka_proof.h"
+#include "arka_sanctions.h"
 
 /* A document as the decision machinery reads it. */
 typedef struct ArkaDocSource
@@ -36,6 +37,7 @@ typedef struct ArkaDecisionCtx
 	ArkaRuleset *rs;
 	ArkaSelection *sel;
 	ArkaEval	ev;
+	ArkaSanctionsCtx screening; /* ev's sanctions_match context */
 	ArkaDecision d;
 	int			failed_rule;	/* after a failed evaluation, or -1 */
 	char		proof[65];

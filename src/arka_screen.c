@@ -32,6 +32,7 @@
 #include "arka_match.h"
 #include "arka_names.h"
 #include "arka_ofac.h"
+#include "arka_sanctions.h"
 #include "arka_screen.h"
 
 PG_FUNCTION_INFO_V1(arka_screen);
@@ -42,11 +43,8 @@ PG_FUNCTION_INFO_V1(arka_watchlist_stats);
 /* A compiled watchlist and what it was compiled from. */
 typedef struct CompiledList
 {
-	char	   *name;
+	ArkaWatchlist w;			/* name, matcher, cleared pairings */
 	uint8_t		digest[32];		/* the ruleset's "watchlist:<name>" digest */
-	ArkaMatchList *list;
-	char	  **cleared;		/* "entry_id\tnormalized name", sorted */
-	int			ncleared;
 	double		build_ms;		/* first-use build time, for reports */
 	struct CompiledList *next;
 } CompiledList;
@@ -54,50 +52,16 @@ typedef struct CompiledList
 static CompiledList *compiled = NULL;
 static MemoryContext screen_cxt = NULL;
 
-#define WATCHLIST_PREFIX "watchlist:"
-
-/* The ruleset's digest for a watchlist, or NULL when no such list exists. */
-static const uint8_t *
-ruleset_digest(ArkaRuleset *rs, const char *name)
-{
-	char		key[128];
-	int			li;
-
-	snprintf(key, sizeof(key), WATCHLIST_PREFIX "%s", name);
-	li = arka_list_find(&rs->lists, key, strlen(key));
-	return li >= 0 ? rs->lists.lists[li].digest : NULL;
-}
-
-static int
-cmp_cstr(const void *a, const void *b)
-{
-	return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
 static void
 free_compiled(CompiledList *c)
 {
-	arka_match_list_free(c->list);
-	pfree(c->name);
-	for (int i = 0; i < c->ncleared; i++)
-		pfree(c->cleared[i]);
-	if (c->cleared)
-		pfree(c->cleared);
+	arka_match_list_free(c->w.list);
+	pfree((char *) c->w.name);
+	for (int i = 0; i < c->w.ncleared; i++)
+		pfree(c->w.cleared[i]);
+	if (c->w.cleared)
+		pfree(c->w.cleared);
 	pfree(c);
-}
-
-static ArkaEntryType
-entry_type(const char *t)
-{
-	if (strcmp(t, "individual") == 0)
-		return ARKA_ENTRY_INDIVIDUAL;
-	if (strcmp(t, "entity") == 0)
-		return ARKA_ENTRY_ENTITY;
-	if (strcmp(t, "vessel") == 0)
-		return ARKA_ENTRY_VESSEL;
-	if (strcmp(t, "aircraft") == 0)
-		return ARKA_ENTRY_AIRCRAFT;
-	return ARKA_ENTRY_UNKNOWN;
 }
 
 static void
@@ -110,10 +74,25 @@ check_match(ArkaMatchStatus st, const char *what)
 						arka_match_status_string(st), what)));
 }
 
+/* A text[] column of an SPI row as C strings (no NULL elements). */
+static const char **
+text_array(HeapTuple tup, TupleDesc desc, int col, int *n)
+{
+	bool		isnull;
+	Datum	   *elems;
+	const char **out;
+
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, col, &isnull)),
+					  TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, n);
+	out = palloc(sizeof(char *) * (*n ? *n : 1));
+	for (int k = 0; k < *n; k++)
+		out[k] = TextDatumGetCString(elems[k]);
+	return out;
+}
+
 /*
- * Compile a watchlist from arka.watchlist_entries (as the catalog owner,
- * inside SPI).  Aliases and identifiers come from the jsonb columns in the
- * shape arka_load_watchlist stores (docs/watchlists.md).
+ * Compile a watchlist from arka._watchlist_rows (as the catalog owner,
+ * inside SPI): arka-cdc compiles from the same rows, so both screen alike.
  */
 static CompiledList *
 compile_list(const char *name, const uint8_t *digest)
@@ -135,9 +114,9 @@ compile_list(const char *name, const uint8_t *digest)
 										   ALLOCSET_SMALL_SIZES);
 	old = MemoryContextSwitchTo(screen_cxt);
 	c = palloc0(sizeof(CompiledList));
-	c->name = pstrdup(name);
+	c->w.name = pstrdup(name);
 	memcpy(c->digest, digest, 32);
-	c->list = ml;
+	c->w.list = ml;
 	MemoryContextSwitchTo(old);
 
 	PG_TRY();
@@ -146,71 +125,28 @@ compile_list(const char *name, const uint8_t *digest)
 			elog(ERROR, "arka: SPI_connect failed");
 		arka_become_owner(&oc);
 		args[0] = CStringGetTextDatum(name);
-		if (SPI_execute_with_args("SELECT e.entry_id, e.type, e.name, "
-								  "(SELECT coalesce(array_agg(a->>'name'), '{}') FROM jsonb_array_elements(e.aliases) a "
-								  "  WHERE a->>'strength' IS DISTINCT FROM 'weak'), "
-								  "(SELECT coalesce(array_agg(a->>'name'), '{}') FROM jsonb_array_elements(e.aliases) a "
-								  "  WHERE a->>'strength' = 'weak'), "
-								  "(SELECT coalesce(array_agg(i->>'type'), '{}') FROM jsonb_array_elements(e.identifiers) i), "
-								  "(SELECT coalesce(array_agg(i->>'value'), '{}') FROM jsonb_array_elements(e.identifiers) i), "
-								  "e.programs, e.countries, w.min_score "
-								  "FROM arka.watchlist_entries e JOIN arka.watchlists w USING (list_name) "
-								  "WHERE e.list_name = $1 ORDER BY e.entry_id COLLATE \"C\"",
+		if (SPI_execute_with_args("SELECT * FROM arka._watchlist_rows($1)",
 								  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "arka: could not read arka.watchlist_entries");
 		for (uint64 r = 0; r < SPI_processed; r++)
 		{
 			HeapTuple	tup = SPI_tuptable->vals[r];
 			TupleDesc	desc = SPI_tuptable->tupdesc;
-			char	   *id = SPI_getvalue(tup, desc, 1);
-			char	   *type = SPI_getvalue(tup, desc, 2);
-			char	   *ename = SPI_getvalue(tup, desc, 3);
-			uint32_t	entry;
+			ArkaWatchlistEntry e;
+			int			nvalues;
 			bool		isnull;
-			Datum	   *elems,
-					   *vals;
-			int			n,
-						nv;
 
-			check_match(arka_match_add_entry(ml, id, strlen(id), entry_type(type),
-											 ename, strlen(ename), &entry), id);
-			for (int col = 4; col <= 5; col++)
-			{
-				deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, col, &isnull)),
-								  TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
-				for (int k = 0; k < n; k++)
-				{
-					char	   *alias = TextDatumGetCString(elems[k]);
-					ArkaMatchStatus st = arka_match_add_alias(ml, entry, alias, strlen(alias), col == 5);
-
-					/* an alias without a letter or digit is no name to match */
-					if (st != ARKA_MATCH_EEMPTY)
-						check_match(st, id);
-				}
-			}
-			deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, 6, &isnull)),
-							  TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
-			deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, 7, &isnull)),
-							  TEXTOID, -1, false, TYPALIGN_INT, &vals, NULL, &nv);
-			for (int k = 0; k < n && k < nv; k++)
-			{
-				char	   *t = TextDatumGetCString(elems[k]);
-				char	   *v = TextDatumGetCString(vals[k]);
-
-				check_match(arka_match_add_identifier(ml, entry, t, strlen(t), v, strlen(v)), id);
-			}
-			for (int col = 8; col <= 9; col++)
-			{
-				deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, col, &isnull)),
-								  TEXTOID, -1, false, TYPALIGN_INT, &elems, NULL, &n);
-				for (int k = 0; k < n; k++)
-				{
-					char	   *a = TextDatumGetCString(elems[k]);
-
-					check_match(col == 8 ? arka_match_add_program(ml, entry, a, strlen(a))
-								: arka_match_add_country(ml, entry, a, strlen(a)), id);
-				}
-			}
+			e.entry_id = SPI_getvalue(tup, desc, 1);
+			e.type = SPI_getvalue(tup, desc, 2);
+			e.name = SPI_getvalue(tup, desc, 3);
+			e.aliases = text_array(tup, desc, 4, &e.naliases);
+			e.weak_aliases = text_array(tup, desc, 5, &e.nweak_aliases);
+			e.id_types = text_array(tup, desc, 6, &e.nids);
+			e.id_values = text_array(tup, desc, 7, &nvalues);
+			e.nids = Min(e.nids, nvalues);
+			e.programs = text_array(tup, desc, 8, &e.nprograms);
+			e.countries = text_array(tup, desc, 9, &e.ncountries);
+			check_match(arka_watchlist_add(ml, &e), e.entry_id);
 			if (r == 0)
 				arka_match_set_threshold(ml, DatumGetFloat8(SPI_getbinval(tup, desc, 10, &isnull)));
 		}
@@ -221,12 +157,13 @@ compile_list(const char *name, const uint8_t *digest)
 								  "WHERE list_name = $1", 1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "arka: could not read arka.match_clearances");
 		old = MemoryContextSwitchTo(screen_cxt);
-		c->ncleared = (int) SPI_processed;
-		c->cleared = c->ncleared ? palloc(sizeof(char *) * c->ncleared) : NULL;
-		for (int k = 0; k < c->ncleared; k++)
-			c->cleared[k] = pstrdup(SPI_getvalue(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 1));
+		c->w.ncleared = (int) SPI_processed;
+		c->w.cleared = c->w.ncleared ? palloc(sizeof(char *) * c->w.ncleared) : NULL;
+		for (int k = 0; k < c->w.ncleared; k++)
+			c->w.cleared[k] = pstrdup(SPI_getvalue(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 1));
 		MemoryContextSwitchTo(old);
-		qsort(c->cleared, c->ncleared, sizeof(char *), cmp_cstr);
+		if (c->w.ncleared)
+			qsort(c->w.cleared, c->w.ncleared, sizeof(char *), arka_cmp_cstr);
 		arka_restore_user(&oc);
 		SPI_finish();
 	}
@@ -249,14 +186,14 @@ compile_list(const char *name, const uint8_t *digest)
 static CompiledList *
 get_list(ArkaRuleset *rs, const char *name)
 {
-	const uint8_t *digest = ruleset_digest(rs, name);
+	const uint8_t *digest = arka_ruleset_watchlist_digest(rs, name);
 	CompiledList **pp;
 
 	if (digest == NULL)
 		return NULL;
 	for (pp = &compiled; *pp; pp = &(*pp)->next)
 	{
-		if (strcmp((*pp)->name, name) != 0)
+		if (strcmp((*pp)->w.name, name) != 0)
 			continue;
 		if (memcmp((*pp)->digest, digest, 32) == 0)
 			return *pp;
@@ -277,131 +214,22 @@ get_list(ArkaRuleset *rs, const char *name)
 	}
 }
 
-static bool
-is_cleared(const CompiledList *c, const char *entry_id, const char *norm)
-{
-	char	   *key = psprintf("%s\t%s", entry_id, norm);
-	char	  **hit = c->ncleared ? bsearch(&key, c->cleared, c->ncleared, sizeof(char *), cmp_cstr) : NULL;
-
-	pfree(key);
-	return hit != NULL;
-}
-
-/* Names of every loaded watchlist (for sanctions_match without "lists"). */
+/* Names of every loaded watchlist (arka_screen without "lists"). */
 static int
 all_lists(ArkaRuleset *rs, const char ***names)
 {
-	int			n = 0;
-
 	*names = palloc(sizeof(char *) * (rs->lists.n ? rs->lists.n : 1));
-	for (int i = 0; i < rs->lists.n; i++)
-		if (strncmp(rs->lists.lists[i].name, WATCHLIST_PREFIX, strlen(WATCHLIST_PREFIX)) == 0)
-			(*names)[n++] = rs->lists.lists[i].name + strlen(WATCHLIST_PREFIX);
-	return n;
+	return arka_ruleset_watchlists(rs, *names);
 }
 
-/* Error from the matcher during evaluation (-1 with ev->err set). */
-static int
-screen_error(ArkaEval *ev, ArkaMatchStatus st)
-{
-	arka_error_set(&ev->err, ARKA_ERR_EVAL, "$", "sanctions screening failed: %s",
-				   arka_match_status_string(st));
-	return -1;
-}
-
-/*
- * ArkaScreenFn for sanctions_match: the best uncleared match over the
- * requested lists, as an engine value (the evidence of arka_match), or 0.
- */
+/* ArkaWatchlistFn over this backend's compiled lists; ctx is the ruleset. */
 int
-arka_screen_hook(void *ctx, const char *name, size_t len, const ArkaScreenOpts *opts,
-				 ArkaEval *ev, ArkaValue *match)
+arka_screen_watchlist(void *ctx, const char *name, ArkaEval *ev, const ArkaWatchlist **out)
 {
-	ArkaRuleset *rs = (ArkaRuleset *) ctx;
-	const char **names;
-	int			nlists;
-	double		best = -1;
-	ArkaBuf		json;
-	ArkaMatchResults res;
+	CompiledList *c = get_list((ArkaRuleset *) ctx, name);
 
-	if (opts->nlists > 0)
-	{
-		names = opts->lists;
-		nlists = opts->nlists;
-	}
-	else
-		nlists = all_lists(rs, &names);
-	arka_buf_init(&json);
-	arka_match_results_init(&res);
-	for (int i = 0; i < nlists; i++)
-	{
-		CompiledList *c = get_list(rs, names[i]);
-		ArkaMatchStatus st;
-
-		if (c == NULL)
-		{
-			arka_buf_free(&json);
-			arka_match_results_free(&res);
-			arka_error_set(&ev->err, ARKA_ERR_EVAL, "$",
-						   "sanctions_match: watchlist \"%s\" is not loaded", names[i]);
-			return -1;
-		}
-		st = arka_match_screen(c->list, name, len, opts->min_score, 8, 0, &res);
-		if (st == ARKA_MATCH_ETOOLONG || st == ARKA_MATCH_ETOOMANY)
-		{
-			arka_buf_free(&json);
-			arka_match_results_free(&res);
-			return screen_error(ev, st);
-		}
-		if (st != ARKA_MATCH_OK)
-			continue;
-		for (int k = 0; k < res.count; k++)
-		{
-			const ArkaMatchResult *r = &res.items[k];
-
-			if (r->score <= best)
-				break;
-			if (is_cleared(c, arka_match_entry_id(c->list, r->entry), res.query_norm ? res.query_norm : ""))
-				continue;
-			/* {"list": name, ...evidence of the match...} */
-			json.len = 0;
-			arka_buf_puts(&json, "{\"list\":");
-			arka_json_write_string(&json, names[i], strlen(names[i]));
-			arka_buf_putc(&json, ',');
-			{
-				ArkaBuf		one;
-
-				arka_buf_init(&one);
-				arka_match_result_json(c->list, &res, r, &one);
-				/* splice the evidence object's members after "list" */
-				if (one.len > 2)
-					arka_buf_append(&json, one.data + 1, one.len - 1);
-				else
-					arka_buf_puts(&json, "\"score\":0}");
-				arka_buf_free(&one);
-			}
-			best = r->score;
-			break;
-		}
-	}
-	arka_match_results_free(&res);
-	if (best < 0)
-	{
-		arka_buf_free(&json);
-		return 0;
-	}
-	{
-		ArkaJsonError jerr;
-		bool		ok = !json.oom && arka_json_parse(json.data, json.len, ev->arena, match, &jerr);
-
-		arka_buf_free(&json);
-		if (!ok)
-		{
-			arka_error_set(&ev->err, ARKA_ERR_EVAL, "$", "sanctions_match evidence unreadable");
-			return -1;
-		}
-	}
-	return 1;
+	*out = c ? &c->w : NULL;
+	return c != NULL;
 }
 
 /*
@@ -458,8 +286,8 @@ arka_screen(PG_FUNCTION_ARGS)
 					 errmsg("watchlist \"%s\" is not loaded", names[i]),
 					 errhint("Load it with arka_load_ofac() or arka_load_watchlist().")));
 		arka_match_results_init(&res);
-		st = arka_match_screen(c->list, VARDATA_ANY(qname), VARSIZE_ANY_EXHDR(qname),
-							   min_score, max_results + c->ncleared, 0, &res);
+		st = arka_match_screen(c->w.list, VARDATA_ANY(qname), VARSIZE_ANY_EXHDR(qname),
+							   min_score, max_results + c->w.ncleared, 0, &res);
 		if (st == ARKA_MATCH_ETOOLONG || st == ARKA_MATCH_ETOOMANY)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -467,15 +295,15 @@ arka_screen(PG_FUNCTION_ARGS)
 		for (int k = 0; st == ARKA_MATCH_OK && k < res.count && emitted < max_results; k++)
 		{
 			const ArkaMatchResult *r = &res.items[k];
-			const char *entry_id = arka_match_entry_id(c->list, r->entry);
+			const char *entry_id = arka_match_entry_id(c->w.list, r->entry);
 			Datum		values[5];
 			bool		nulls[5] = {false, false, false, false, false};
 			ArkaBuf		json;
 
-			if (is_cleared(c, entry_id, res.query_norm ? res.query_norm : ""))
+			if (arka_watchlist_cleared(&c->w, entry_id, res.query_norm ? res.query_norm : ""))
 				continue;
 			arka_buf_init(&json);
-			arka_match_result_json(c->list, &res, r, &json);
+			arka_match_result_json(c->w.list, &res, r, &json);
 			values[0] = CStringGetTextDatum(names[i]);
 			values[1] = CStringGetTextDatum(entry_id);
 			values[2] = CStringGetTextDatum(r->matched_name ? r->matched_name : "");
@@ -578,10 +406,10 @@ arka_watchlist_stats(PG_FUNCTION_ARGS)
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
 
-		values[0] = CStringGetTextDatum(c->name);
-		values[1] = Int64GetDatum(arka_match_entry_count(c->list));
-		values[2] = Int64GetDatum(arka_match_name_count(c->list));
-		values[3] = Int64GetDatum((int64) arka_match_memory(c->list));
+		values[0] = CStringGetTextDatum(c->w.name);
+		values[1] = Int64GetDatum(arka_match_entry_count(c->w.list));
+		values[2] = Int64GetDatum(arka_match_name_count(c->w.list));
+		values[3] = Int64GetDatum((int64) arka_match_memory(c->w.list));
 		values[4] = Float8GetDatum(c->build_ms);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
@@ -593,7 +421,7 @@ double
 arka_screen_build_ms(const char *name)
 {
 	for (CompiledList *c = compiled; c; c = c->next)
-		if (strcmp(c->name, name) == 0)
+		if (strcmp(c->w.name, name) == 0)
 			return c->build_ms;
 	return -1;
 }

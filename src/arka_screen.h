@@ -8,11 +8,14 @@
 #ifndef ARKA_SCREEN_H
 #define ARKA_SCREEN_H
 
-#include "arka_logic.h"
+#include "arka_sanctions.h"
 
-/* The sanctions_match hook; ctx is the current ArkaRuleset. */
-extern int	arka_screen_hook(void *ctx, const char *name, size_t len,
-							 const ArkaScreenOpts *opts, ArkaEval *ev, ArkaValue *match);
+/*
+ * ArkaWatchlistFn for arka_sanctions_hook: this backend's compiled lists
+ * as of the ruleset (ctx), compiled on first use.
+ */
+extern int	arka_screen_watchlist(void *ctx, const char *name, ArkaEval *ev,
+								  const ArkaWatchlist **out);
 
 /* First-use build time of a compiled watchlist in this backend, or -1. */
 extern double arka_screen_build_ms(const char *name);
