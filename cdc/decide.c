@@ -205,8 +205,12 @@ selection(Decider *d, Catalog *cat, const ArkaRuleset *rs, const CatProtection *
  * the keys already sorted: a measurable share of writing a flag.
  */
 static void
-write_violation(ArkaBuf *b, const ArkaRuleset *rs, const ArkaRule *r, const ArkaEval *ev)
+write_violation(ArkaBuf *b, const ArkaRuleset *rs, const ArkaRule *r, const ArkaEval *ev,
+				const ArkaValue *notes)
 {
+	static const char notes_key[] = "sanctions_matches";
+	bool		notes_pending = notes->type == ARKA_ARR;
+
 	int			stack[32];
 	int		   *order = r->nslots <= 32 ? stack : malloc(sizeof(int) * r->nslots);
 	int			n = 0;
@@ -248,12 +252,28 @@ write_violation(ArkaBuf *b, const ArkaRuleset *rs, const ArkaRule *r, const Arka
 		order[k] = r->slots[i];
 	}
 	arka_buf_puts(b, ",\"evidence\":{");
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i <= n; i++)
 	{
-		const ArkaPath *p = &rs->paths.paths[order[i]];
+		const ArkaPath *p = i < n ? &rs->paths.paths[order[i]] : NULL;
 
-		if (i > 0)
+		/* what operators found while the rule ran (the sanctions matches), in key order */
+		if (notes_pending &&
+			(p == NULL || jsonb_key_cmp(notes_key, strlen(notes_key), p->textlen ? p->text : "$",
+										p->textlen ? p->textlen : 1) < 0))
+		{
+			if (i > 0)
+				arka_buf_putc(b, ',');
+			arka_json_write_string(b, notes_key, strlen(notes_key));
+			arka_buf_putc(b, ':');
+			arka_json_write(b, notes);
+			notes_pending = false;
+			if (p)
+				arka_buf_putc(b, ',');
+		}
+		else if (i > 0 && p)
 			arka_buf_putc(b, ',');
+		if (p == NULL)
+			break;
 		if (p->textlen)
 			arka_json_write_string(b, p->text, p->textlen);
 		else
@@ -309,6 +329,12 @@ decider_decide(Decider *d, Catalog *cat, const CatProtection *prot, int32_t day,
 	memcpy(dec->ruleset_version, sel->digest_hex, 65);
 	if (!arka_eval_init(&ev, &d->arena, &rs->paths, &arka_value_doc_ops, (void *) doc, &rs->lists))
 		return false;
+	if (d->watchlists)
+	{
+		d->screening = (ArkaSanctionsCtx) {rs, watchlists_get, d->watchlists};
+		ev.screen = arka_sanctions_hook;
+		ev.screen_ctx = &d->screening;
+	}
 	if (!arka_ruleset_evaluate(rs, sel, &ev, &ad, &failed_rule))
 	{
 		dec->failed = true;
@@ -333,7 +359,7 @@ decider_decide(Decider *d, Catalog *cat, const CatProtection *prot, int32_t day,
 	{
 		if (i)
 			arka_buf_putc(&dec->violations, ',');
-		write_violation(&dec->violations, rs, &rs->rules[ad.fired[i]], &ev);
+		write_violation(&dec->violations, rs, &rs->rules[ad.fired[i]], &ev, &ad.notes[i]);
 	}
 	arka_buf_putc(&dec->violations, ']');
 

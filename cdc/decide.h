@@ -20,6 +20,7 @@
 #include "arka_json.h"
 #include "arka_ruleset.h"
 #include "catalog.h"
+#include "watchlists.h"
 
 typedef struct Decision
 {
@@ -47,6 +48,9 @@ typedef struct Decider
 	ArkaBuf		key;			/* scratch: the filters of the row's protection */
 	ArkaSelection sel;
 	ArkaBuf		sel_versions;	/* the selection's rule_versions JSON */
+	/* sanctions_match screens through these (NULL: it fails) */
+	CdcWatchlists *watchlists;
+	ArkaSanctionsCtx screening;
 } Decider;
 
 extern void decider_init(Decider *d);

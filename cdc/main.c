@@ -105,6 +105,7 @@ typedef struct Daemon
 	ArkaArena	msg_arena;
 	Catalog		catalog;
 	Decider		decider;
+	CdcWatchlists watchlists;	/* sanctions_match's lists, read through sql */
 	Decision	decision;
 	ArkaBuf		row_key;		/* a flag's row_key JSON, reused */
 
@@ -1469,6 +1470,8 @@ main(int argc, char **argv)
 	arka_arena_init(&d->msg_arena, 0);
 	catalog_init(&d->catalog);
 	decider_init(&d->decider);
+	watchlists_init(&d->watchlists, &d->sql, &d->catalog);
+	d->decider.watchlists = &d->watchlists;
 	decision_init(&d->decision);
 	arka_buf_init(&d->row_key);
 	flags_init(&d->w[0], &d->wsql[0], settings.slot);

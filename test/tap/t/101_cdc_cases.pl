@@ -301,7 +301,7 @@ sql(q{
 	CREATE ROLE cdc_plain LOGIN REPLICATION;
 	GRANT USAGE ON SCHEMA arka TO cdc_plain;
 	GRANT SELECT ON arka.rules, arka.lists, arka.list_items, arka.protections, arka.watchlists,
-		arka.match_clearances TO cdc_plain;
+		arka.watchlist_entries, arka.match_clearances TO cdc_plain;
 	GRANT SELECT, INSERT, UPDATE ON arka.cdc_progress TO cdc_plain;
 	GRANT SELECT, INSERT ON arka.flags, arka.rejections TO cdc_plain;
 	GRANT USAGE ON SEQUENCE arka.rejections_rejection_id_seq TO cdc_plain;
@@ -309,8 +309,11 @@ sql(q{
 is(sql(q{SELECT has_function_privilege('cdc_granted', 'pg_replication_origin_session_setup(text)', 'EXECUTE')}),
 	't', 'arka_grant_cdc grants the replication origin functions when run by a superuser');
 is(sql(q{SELECT has_table_privilege('cdc_granted', 'arka.watchlists', 'SELECT')
-	AND has_table_privilege('cdc_granted', 'arka.match_clearances', 'SELECT')}),
-	't', 'arka_grant_cdc grants reading the watchlist versions the daemon follows');
+	AND has_table_privilege('cdc_granted', 'arka.match_clearances', 'SELECT')
+	AND has_table_privilege('cdc_granted', 'arka.watchlist_entries', 'SELECT')
+	AND has_function_privilege('cdc_granted', 'arka._watchlist_rows(text)', 'EXECUTE')
+	AND has_function_privilege('cdc_granted', 'arka._entries_sha256(text)', 'EXECUTE')}),
+	't', 'arka_grant_cdc grants reading the watchlists the daemon follows and screens against');
 is(sql(q{SELECT count(*) FROM pg_replication_origin WHERE roname LIKE 'arka_cdc_main_w%'}), '2',
 	'the superuser daemon tags its two writers with origins');
 {
