@@ -1522,6 +1522,7 @@ main(int argc, char **argv)
 		}
 	}
 	close_sessions(d);
+	watchlists_free(&d->watchlists);
 	log_info("main.exit", "stopped cleanly: changes=%llu flags=%llu rejections=%llu",
 			 (unsigned long long) d->metrics.changes, (unsigned long long) d->tot_flags,
 			 (unsigned long long) d->tot_rejections);

@@ -175,22 +175,32 @@ compile(PGSQL *sql, const char *name, const char *want, bool *gone, char *err, s
 		goto done;
 	}
 	PQclear(res);
-	if ((res = run(sql, "SELECT entry_id, type, name, aliases, weak_aliases, id_types, id_values, "
+	/* 2,000 entries per round trip: a list of millions is never one result */
+	if ((res = run(sql, "DECLARE arka_watchlist NO SCROLL CURSOR FOR "
+				   "SELECT entry_id, type, name, aliases, weak_aliases, id_types, id_values, "
 				   "programs, countries, min_score::text FROM arka._watchlist_rows($1)",
-				   name, PGRES_TUPLES_OK, err, errlen)) == NULL)
+				   name, PGRES_COMMAND_OK, err, errlen)) == NULL)
 		goto done;
 	if ((ml = arka_match_list_create()) == NULL)
 	{
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
-	for (int r = 0; r < PQntuples(res); r++)
+	for (bool first = true;; first = false)
 	{
-		if (!add_row(ml, res, r, &arena, err, errlen))
+		PQclear(res);
+		if ((res = run(sql, "FETCH FORWARD 2000 FROM arka_watchlist", NULL, PGRES_TUPLES_OK, err, errlen)) == NULL)
 			goto done;
-		if (r == 0)
+		if (PQntuples(res) == 0)
+			break;
+		if (first)
 			arka_match_set_threshold(ml, strtod(PQgetvalue(res, 0, 9), NULL));
-		arka_arena_reset(&arena);
+		for (int r = 0; r < PQntuples(res); r++)
+		{
+			if (!add_row(ml, res, r, &arena, err, errlen))
+				goto done;
+			arka_arena_reset(&arena);
+		}
 	}
 	if (arka_match_finalise(ml) != ARKA_MATCH_OK)
 	{
