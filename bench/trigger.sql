@@ -2,7 +2,9 @@
 -- 200,000 payment rows into three identical tables, side by side:
 --   (a) no trigger, (b) arka in block mode with us_bsa, ofac_country and
 --   fatf_high_risk, (c) the same rules as a PL/pgSQL trigger
---   (bench_plpgsql_trigger over to_jsonb(NEW)).
+--   (bench_plpgsql_trigger over to_jsonb(NEW)).  Beside them, (d) a C
+--   trigger that does nothing on INSERT (contrib lo's lo_manage): what
+--   PostgreSQL itself charges for calling a C BEFORE row trigger.
 -- All rows pass (a blocking row would abort the whole statement); 1 in 50
 -- is a cash deposit over $10,000, a review outcome that arka records in
 -- arka.decisions.  arka also runs over the same rows with those
@@ -24,11 +26,16 @@ FROM generate_series(1, :nrows) AS i;
 CREATE TABLE pay_plain (id int PRIMARY KEY, amount numeric, currency text, channel text, payer jsonb, payee jsonb);
 CREATE TABLE pay_arka (LIKE pay_plain INCLUDING ALL);
 CREATE TABLE pay_plpgsql (LIKE pay_plain INCLUDING ALL);
+CREATE TABLE pay_ctrig (LIKE pay_plain INCLUDING ALL);
 -- the issue's rule set: us_bsa + ofac_country + fatf_high_risk (jurisdictions US and INTL;
 -- eu_amlr, installed for the evaluate benchmark, is left out on both sides)
 SELECT arka_protect('pay_arka', 'block', ARRAY['US', 'INTL'])->>'mode' AS arka_mode;
 CREATE TRIGGER compliance BEFORE INSERT OR UPDATE ON pay_plpgsql
 	FOR EACH ROW EXECUTE FUNCTION bench_plpgsql_trigger('without_eu');
+-- lo_manage on INSERT only finds its column and returns the row: the floor
+-- any C row trigger pays (the call, the trigger's tuple)
+CREATE EXTENSION IF NOT EXISTS lo;
+CREATE TRIGGER c_noop BEFORE INSERT ON pay_ctrig FOR EACH ROW EXECUTE FUNCTION lo_manage(id);
 VACUUM ANALYZE pay_src;
 
 -- the same rows with the cash deposits at $9,000: no rule fires on any row,
@@ -56,7 +63,7 @@ END
 $$;
 
 -- The variants run in rounds, interleaved (plain, arka allow path, arka,
--- PL/pgSQL, then again), each statement in its own transaction after a
+-- PL/pgSQL, the no-op C trigger, then again), each statement in its own transaction after a
 -- CHECKPOINT.  A fixed order with all of one variant's runs together
 -- charged later variants with more of the machine's I/O state (dirty
 -- pages piling up, new WAL segment files being zero-filled); here every
@@ -67,7 +74,7 @@ $$;
 CREATE TEMP TABLE variant (ord int, name text, tbl text, src text);
 INSERT INTO variant VALUES (1, 'plain', 'pay_plain', 'pay_src'),
 	(2, 'arka_allow', 'pay_arka', 'pay_src_allow'), (3, 'arka', 'pay_arka', 'pay_src'),
-	(4, 'plpgsql', 'pay_plpgsql', 'pay_src');
+	(4, 'plpgsql', 'pay_plpgsql', 'pay_src'), (5, 'c_trigger_noop', 'pay_ctrig', 'pay_src');
 CREATE TEMP TABLE run (round int, name text, ms float8);
 SELECT stmt
 FROM generate_series(0, :rounds) AS r(round)
@@ -96,11 +103,13 @@ FROM t JOIN variant USING (name) ORDER BY ord;
 -- round (each round's runs are neighbours in time)
 SELECT round((a.med_ms / p.med_ms)::numeric, 2) AS arka_over_plain,
 	   round((al.med_ms / p.med_ms)::numeric, 2) AS arka_allow_over_plain,
+	   round((n.med_ms / p.med_ms)::numeric, 2) AS c_noop_over_plain,
 	   round(((a.med_ms - p.med_ms) * 1000 / :nrows)::numeric, 2) AS arka_added_us,
 	   round(((g.med_ms - p.med_ms) * 1000 / :nrows)::numeric, 2) AS plpgsql_added_us,
 	   round(((a.med_ms - p.med_ms) / (g.med_ms - p.med_ms))::numeric, 3) AS arka_added_over_plpgsql_added
-FROM t a, t al, t p, t g
-WHERE a.name = 'arka' AND al.name = 'arka_allow' AND p.name = 'plain' AND g.name = 'plpgsql';
+FROM t a, t al, t p, t g, t n
+WHERE a.name = 'arka' AND al.name = 'arka_allow' AND p.name = 'plain' AND g.name = 'plpgsql'
+	AND n.name = 'c_trigger_noop';
 SELECT round(min(a.ms / p.ms)::numeric, 2) AS arka_over_plain_round_min,
 	   round(max(a.ms / p.ms)::numeric, 2) AS arka_over_plain_round_max,
 	   round(min(al.ms / p.ms)::numeric, 2) AS allow_over_plain_round_min,
